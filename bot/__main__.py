@@ -1,0 +1,7 @@
+"""``python -m bot`` is ``feedbackbot``."""
+
+import sys
+
+from bot.cli import main
+
+sys.exit(main())

@@ -1,0 +1,189 @@
+"""Application wiring: build the PTB Application, open and close the services around it.
+
+``run_polling`` owns the event loop and is not used: :func:`running` embeds the bot in any
+loop (the CLI, the sandbox, the tests) and runs the same start-up and shutdown steps that
+``post_init``/``post_shutdown`` would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from telegram import BotCommandScopeChat, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, InvalidToken, NetworkError
+from telegram.ext import ApplicationBuilder, BaseUpdateProcessor, ContextTypes, Defaults
+
+from bot import handlers
+from bot.config import ConfigError, Settings
+from bot.context import BotContext, BotData, FeedbackApplication, Services
+from bot.delivery import DeliveryPolicy, DeliveryWorker
+from bot.texts import Catalogue, CatalogueError
+from surveys.models import Area
+from surveys.onboarding import Onboarding
+from surveys.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class PerUserUpdateProcessor(BaseUpdateProcessor):
+    """Process different users' updates concurrently, one user's strictly in order."""
+
+    def __init__(self, max_concurrent_updates: int = 64) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = _ordering_key(update)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._users[key] -= 1
+            if self._users[key] == 0:
+                del self._users[key], self._locks[key]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+
+def _ordering_key(update: object) -> int:
+    if isinstance(update, Update):
+        if update.effective_user is not None:
+            return update.effective_user.id
+        if update.effective_chat is not None:
+            return update.effective_chat.id
+    return 0
+
+
+def load_catalogue(settings: Settings) -> Catalogue:
+    try:
+        return Catalogue.load(settings.community.languages)
+    except CatalogueError as exc:
+        raise ConfigError(f"community.languages: {exc}") from None
+
+
+def build_application(
+    settings: Settings, *, delivery_policy: DeliveryPolicy | None = None
+) -> FeedbackApplication:
+    """The Application with every handler; services open in :func:`start_services`."""
+    if settings.telegram.token is None:
+        raise ConfigError("telegram.token: required to run the bot (or set "
+                          "FEEDBACKBOT_TELEGRAM__TOKEN)")
+    load_catalogue(settings)  # fail before any network traffic
+    timeout = settings.telegram.poll_timeout
+    app: FeedbackApplication = (
+        ApplicationBuilder()
+        .token(settings.telegram.token.get_secret_value())
+        .base_url(settings.telegram.api_base_url)
+        .base_file_url(settings.telegram.file_base_url)
+        .context_types(ContextTypes(context=BotContext, bot_data=BotData))
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
+        .concurrent_updates(PerUserUpdateProcessor())
+        .get_updates_read_timeout(timeout + 10)
+        .build()
+    )
+    app.bot_data.settings = settings
+    app.bot_data.delivery_policy = delivery_policy
+    handlers.register(app)
+    return app
+
+
+async def start_services(app: FeedbackApplication) -> Services:
+    """Open the database, mirror the areas, start the delivery worker, publish commands."""
+    settings = app.bot_data.settings
+    assert settings is not None
+    store = await Store.open(settings.database.path)
+    try:
+        await store.areas.sync([Area(id=a.id, name=a.name, population=a.population)
+                                for a in settings.areas])
+        texts = load_catalogue(settings)
+        delivery = DeliveryWorker(app.bot, store, texts, app.bot_data.delivery_policy)
+        services = Services(settings=settings, texts=texts, store=store,
+                            onboarding=Onboarding(store, settings.community.languages),
+                            delivery=delivery)
+        app.bot_data.services = services
+        await delivery.start()
+    except BaseException:
+        await store.close()
+        raise
+    await _publish_commands(app, settings)
+    return services
+
+
+async def stop_services(app: FeedbackApplication) -> None:
+    services = app.bot_data.services
+    if services is None:
+        return
+    await services.delivery.stop()
+    await services.store.close()
+    app.bot_data.services = None
+
+
+async def _publish_commands(app: FeedbackApplication, settings: Settings) -> None:
+    commands = handlers.resident_commands()
+    await app.bot.set_my_commands(commands)
+    staff = {*settings.access.coordinators, *settings.access.admins}
+    for user_id in staff:
+        extra = handlers.staff_commands(settings.role_of(user_id))
+        try:
+            await app.bot.set_my_commands(commands + extra, scope=BotCommandScopeChat(user_id))
+        except BadRequest as exc:  # the staff member has not opened the bot yet
+            log.info("commands for staff %s not set: %s", user_id, exc.message)
+
+
+@asynccontextmanager
+async def running(app: FeedbackApplication, *, poll_interval: float = 0.0) -> AsyncIterator[None]:
+    """Run the bot inside the current event loop until the block exits."""
+    settings = app.bot_data.settings
+    assert settings is not None
+    async with app:
+        await start_services(app)
+        try:
+            assert app.updater is not None
+            await app.updater.start_polling(
+                poll_interval=poll_interval, timeout=settings.telegram.poll_timeout,
+                drop_pending_updates=False, allowed_updates=Update.ALL_TYPES,
+            )
+            await app.start()
+            try:
+                yield
+            finally:
+                await app.updater.stop()
+                await app.stop()
+        finally:
+            await stop_services(app)
+
+
+async def initialize_with_retry(
+    app: FeedbackApplication, stop: asyncio.Event, *, max_delay: float = 60.0
+) -> bool:
+    """``app.initialize()`` with backoff while the API is unreachable; False if stopped first.
+
+    A rejected token is not retried: :class:`InvalidToken` propagates.
+    """
+    delay = 1.0
+    while not stop.is_set():
+        try:
+            await app.initialize()
+            return True
+        except InvalidToken:
+            raise
+        except NetworkError as exc:
+            log.warning("Bot API unreachable (%s); retrying in %.0f s", exc, delay)
+            try:
+                await asyncio.wait_for(stop.wait(), delay)
+            except TimeoutError:
+                pass
+            delay = min(delay * 2, max_delay)
+    return False

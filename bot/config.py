@@ -1,0 +1,202 @@
+"""One settings model for the whole bot: every key, its default and its help text.
+
+The file is TOML (``config.example.toml`` documents every key); environment variables
+``FEEDBACKBOT_<SECTION>__<KEY>`` override it, so secrets can stay out of the file.
+Errors are turned into one line per problem that names the file and the key, because the
+people running this are community staff, not Python developers.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+DEFAULT_CONFIG_PATH = Path("config.toml")
+TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
+TELEGRAM_FILE_BASE_URL = "https://api.telegram.org/file/bot"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message is ready to show as-is."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TelegramSettings(_Section):
+    token: SecretStr | None = Field(
+        default=None, description="Bot token from @BotFather. Required by `feedbackbot run`."
+    )
+    api_base_url: str = Field(
+        default=TELEGRAM_API_BASE_URL,
+        description="Bot API base URL; the token is appended. Point it at a local Bot API "
+        "server or at the sandbox emulator.",
+    )
+    file_base_url: str = Field(
+        default=TELEGRAM_FILE_BASE_URL,
+        description="Base URL for file downloads; the token is appended.",
+    )
+    poll_timeout: int = Field(
+        default=10, ge=0, le=50, description="Long-polling timeout in seconds for getUpdates."
+    )
+
+
+class DatabaseSettings(_Section):
+    path: Path = Field(
+        default=Path("feedback.sqlite3"), description="SQLite database file (created if missing)."
+    )
+
+
+class CommunitySettings(_Section):
+    name: str = Field(default="Our community", min_length=1, description="Shown to residents.")
+    timezone: str = Field(
+        default="UTC", description="IANA time zone used to show and enter times, e.g. Europe/Madrid."
+    )
+    languages: list[str] = Field(
+        default_factory=lambda: ["en"],
+        min_length=1,
+        description="Language codes offered to residents; the first is the default.",
+    )
+    emergency_number: str = Field(
+        default="112", min_length=1, description="Told to residents: the bot is not for emergencies."
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as "
+                             "'Europe/London')") from exc
+        return value
+
+    @field_validator("languages")
+    @classmethod
+    def _distinct_languages(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("languages must not repeat")
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+
+class AreaSettings(_Section):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$", description="Stable area code.")
+    name: str = Field(min_length=1, max_length=60, description="Name shown on the area button.")
+    population: int | None = Field(
+        default=None, ge=1, description="Residents living there; enables weighted estimates."
+    )
+
+
+class AccessSettings(_Section):
+    admins: list[int] = Field(default_factory=list, description="Telegram user ids of admins.")
+    coordinators: list[int] = Field(
+        default_factory=list, description="Telegram user ids of coordinators."
+    )
+
+
+class PrivacySettings(_Section):
+    min_group_size: int = Field(
+        default=10, ge=1, description="Groups smaller than this are never reported."
+    )
+
+
+class Settings(BaseSettings):
+    """Everything the bot can be told, read from TOML with environment overrides."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="FEEDBACKBOT_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+    )
+
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    community: CommunitySettings = Field(default_factory=CommunitySettings)
+    areas: list[AreaSettings] = Field(
+        default_factory=list, description="Neighbourhoods residents choose from."
+    )
+    access: AccessSettings = Field(default_factory=AccessSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+
+    @field_validator("areas")
+    @classmethod
+    def _distinct_areas(cls, value: list[AreaSettings]) -> list[AreaSettings]:
+        ids = [area.id for area in value]
+        if len(set(ids)) != len(ids):
+            raise ValueError("area ids must be unique")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The file's values arrive as init arguments; the environment wins over them.
+        return (env_settings, init_settings)
+
+    def role_of(self, user_id: int) -> str:
+        """Return the configured role of a Telegram user: admin, coordinator or resident."""
+        if user_id in self.access.admins:
+            return "admin"
+        if user_id in self.access.coordinators:
+            return "coordinator"
+        return "resident"
+
+
+def load_settings(path: Path | None = None, *, required: bool = True) -> Settings:
+    """Read settings from ``path`` (default ``./config.toml``) plus the environment.
+
+    A missing file is an error only when ``required``; then defaults and environment apply.
+    """
+    path = path or DEFAULT_CONFIG_PATH
+    data: dict[str, Any] = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from None
+    elif required:
+        raise ConfigError(
+            f"{path}: no such file (copy config.example.toml to {path} and edit it, "
+            "or pass --config PATH)"
+        )
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc, path)) from None
+
+
+def describe_validation_error(exc: ValidationError, path: Path) -> str:
+    """Turn pydantic's report into ``file: section.key: problem`` lines."""
+    lines = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        if error["type"] == "extra_forbidden":
+            problem = "unknown key (check the spelling against config.example.toml)"
+        elif error["type"] == "missing":
+            problem = "required key is missing"
+        else:
+            problem = error["msg"].removeprefix("Value error, ")
+        lines.append(f"{path}: {key}: {problem}")
+    return "\n".join(lines)

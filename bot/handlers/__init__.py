@@ -1,0 +1,85 @@
+"""The one wiring place: which update goes to which handler, in which order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from telegram import BotCommand
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.context import FeedbackApplication
+from bot.handlers import admin, coordinator, errors, fallback, onboarding, privacy, settings
+from bot.keyboards import CallbackDataError, decode
+
+PRIVATE = filters.ChatType.PRIVATE
+
+
+def _action(name: str) -> Callable[[object], bool]:
+    """A callback pattern that matches only well-formed payloads of one action."""
+
+    def matches(data: object) -> bool:
+        try:
+            return isinstance(data, str) and decode(data).action == name
+        except CallbackDataError:
+            return False
+
+    return matches
+
+
+def resident_commands() -> list[BotCommand]:
+    return [
+        BotCommand("start", "Register or show the menu"),
+        BotCommand("settings", "Change neighbourhood or language"),
+        BotCommand("help", "What this bot can do"),
+        BotCommand("stop", "Stop all messages"),
+        BotCommand("forget", "Erase what links your data to you"),
+    ]
+
+
+def register(app: FeedbackApplication) -> None:
+    """Add every handler; order matters within the group: first match wins."""
+    commands: list[tuple[str, Any]] = [
+        ("start", onboarding.start),
+        ("help", settings.help_command),
+        ("settings", settings.settings_command),
+        ("stop", privacy.stop),
+        ("forget", privacy.forget),
+        ("residents", coordinator.residents),
+        ("announce", coordinator.announce),
+        ("audit", admin.audit),
+    ]
+    app.add_handler(MessageHandler(PRIVATE & filters.UpdateType.EDITED, fallback.unexpected_edit))
+    for name, callback in commands:
+        app.add_handler(CommandHandler(name, callback, filters=PRIVATE & filters.UpdateType.MESSAGE))
+    buttons: list[tuple[str, Any]] = [
+        ("consent", onboarding.consent_pressed),
+        ("lang", onboarding.language_pressed),
+        ("area", onboarding.area_pressed),
+        ("areapage", onboarding.area_page_pressed),
+        ("menu", settings.menu_pressed),
+        ("settings", settings.settings_pressed),
+        ("forget", privacy.forget_pressed),
+    ]
+    for action, callback in buttons:
+        app.add_handler(CallbackQueryHandler(callback, pattern=_action(action)))
+    app.add_handler(CallbackQueryHandler(fallback.unknown_button))
+    message = PRIVATE & filters.UpdateType.MESSAGE
+    app.add_handler(MessageHandler(message & filters.COMMAND, fallback.unknown_command))
+    app.add_handler(MessageHandler(message & filters.TEXT, fallback.stray_text))
+    app.add_handler(MessageHandler(message, fallback.unexpected_media))
+    app.add_handler(MessageHandler(
+        filters.ChatType.GROUPS & filters.Command() & filters.Regex(r"^/(start|help)\b"),
+        fallback.group_command))
+    app.add_error_handler(errors.on_error)
+
+
+def staff_commands(role: str) -> list[BotCommand]:
+    """Extra commands shown to coordinators and admins in their own chat."""
+    extra = [
+        BotCommand("residents", "Registered residents per neighbourhood"),
+        BotCommand("announce", "Send an announcement to all residents"),
+    ]
+    if role == "admin":
+        extra.append(BotCommand("audit", "Latest role-restricted actions"))
+    return extra

@@ -1,0 +1,86 @@
+"""The message catalogue: every user-facing string, per language, in ``<lang>.toml``."""
+
+from __future__ import annotations
+
+import html
+import string
+import tomllib
+from collections.abc import Iterable, Mapping
+from importlib import resources
+
+
+class CatalogueError(Exception):
+    """A catalogue is missing, incomplete or inconsistent."""
+
+
+def shipped_languages() -> list[str]:
+    return sorted(
+        entry.name.removesuffix(".toml")
+        for entry in resources.files(__name__).iterdir()
+        if entry.name.endswith(".toml")
+    )
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+class Catalogue:
+    """Messages for the configured languages; the first language is the fallback."""
+
+    def __init__(self, messages: Mapping[str, Mapping[str, str]], default: str) -> None:
+        self._messages = messages
+        self.default = default
+
+    @classmethod
+    def load(cls, languages: Iterable[str]) -> Catalogue:
+        languages = list(languages)
+        messages: dict[str, dict[str, str]] = {}
+        for language in languages:
+            resource = resources.files(__name__).joinpath(f"{language}.toml")
+            if not resource.is_file():
+                raise CatalogueError(
+                    f"no message catalogue for language {language!r} "
+                    f"(available: {', '.join(shipped_languages())})"
+                )
+            messages[language] = tomllib.loads(resource.read_text("utf-8"))
+        return cls(messages, languages[0])
+
+    @property
+    def languages(self) -> list[str]:
+        return list(self._messages)
+
+    def problems(self) -> list[str]:
+        """Keys missing in a language, or placeholders that differ from the default's."""
+        reference = self._messages[self.default]
+        found = []
+        for language, messages in self._messages.items():
+            for key, template in reference.items():
+                if key not in messages:
+                    found.append(f"{language}: missing key {key!r}")
+                elif placeholders(messages[key]) != placeholders(template):
+                    found.append(f"{language}: placeholders of {key!r} differ from {self.default}")
+            found += [f"{language}: unknown key {key!r}" for key in messages.keys() - reference]
+        return found
+
+    def pick_language(self, hint: str | None) -> str:
+        """The catalogue language matching a Telegram ``language_code`` such as ``es-MX``."""
+        if hint:
+            base = hint.split("-")[0].lower()
+            if base in self._messages:
+                return base
+        return self.default
+
+    def get(self, language: str, key: str, **params: object) -> str:
+        """The message ``key`` in ``language`` with HTML-escaped parameters."""
+        messages = self._messages.get(language) or self._messages[self.default]
+        template = messages.get(key) or self._messages[self.default][key]
+        if not params:
+            return template
+        return template.format_map({k: html.escape(str(v), quote=False) for k, v in params.items()})
+
+    def raw(self, language: str, key: str, **params: object) -> str:
+        """Like :meth:`get` for params that are already HTML (e.g. composed lines)."""
+        messages = self._messages.get(language) or self._messages[self.default]
+        template = messages.get(key) or self._messages[self.default][key]
+        return template.format_map({k: str(v) for k, v in params.items()})

@@ -1,0 +1,94 @@
+"""Rows of the store as immutable pydantic models: what the rest of the code is handed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+OnboardingStep = Literal["consent", "language", "area", "done"]
+Role = Literal["admin", "coordinator", "resident", "cli"]
+OutboxStatus = Literal["pending", "sending", "sent", "failed", "skipped"]
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Area(_Row):
+    id: str
+    name: str
+    population: int | None = None
+
+
+class Resident(_Row):
+    """A resident; ``telegram_user_id``/``chat_id`` are None once they used /forget."""
+
+    id: int
+    pseudonym: str
+    telegram_user_id: int | None
+    chat_id: int | None
+    language: str
+    area_id: str | None
+    step: OnboardingStep
+    consented_at: datetime | None
+    stopped_at: datetime | None
+    unreachable_at: datetime | None
+    forgotten_at: datetime | None
+
+    @property
+    def onboarded(self) -> bool:
+        return self.step == "done"
+
+    @property
+    def receives_broadcasts(self) -> bool:
+        return (
+            self.onboarded
+            and self.stopped_at is None
+            and self.unreachable_at is None
+            and self.chat_id is not None
+        )
+
+
+class AuditEntry(_Row):
+    id: int
+    at: datetime
+    actor_role: Role
+    actor_user_id: int | None
+    actor_pseudonym: str | None
+    action: str
+    allowed: bool
+    detail: dict[str, Any]
+
+
+class OutboxMessage(_Row):
+    """What to send: a catalogue key with parameters, or literal text; rendered per language."""
+
+    text_key: str | None = None
+    params: dict[str, str | int | float] = Field(default_factory=dict)
+    text: str | None = None
+    buttons: list[list[tuple[str, str]]] = Field(
+        default_factory=list, description="Rows of (catalogue key of the label, callback data)."
+    )
+
+
+class OutboxItem(_Row):
+    id: int
+    purpose: str
+    resident_id: int
+    chat_id: int
+    language: str
+    message: OutboxMessage
+    attempts: int
+
+
+class DeliveryCounts(_Row):
+    """How far one purpose has got; ``queued`` counts everything ever enqueued."""
+
+    queued: int = 0
+    pending: int = 0
+    sending: int = 0
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0

@@ -1,0 +1,40 @@
+"""All SQL of the project lives in this package; everything else receives models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from surveys.store.areas import AreaStore
+from surveys.store.audit import AuditStore
+from surveys.store.db import Database
+from surveys.store.outbox import OutboxStore
+from surveys.store.residents import ResidentStore
+
+
+@dataclass(frozen=True)
+class Store:
+    """One open database and its repositories, handed around as a unit."""
+
+    db: Database
+    areas: AreaStore
+    audit: AuditStore
+    outbox: OutboxStore
+    residents: ResidentStore
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Store:
+        db = await Database.open(path)
+        return cls(
+            db=db,
+            areas=AreaStore(db),
+            audit=AuditStore(db),
+            outbox=OutboxStore(db),
+            residents=ResidentStore(db),
+        )
+
+    async def close(self) -> None:
+        await self.db.close()
+
+
+__all__ = ["AreaStore", "AuditStore", "Database", "OutboxStore", "ResidentStore", "Store"]

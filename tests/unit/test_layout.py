@@ -1,0 +1,50 @@
+"""The dependency direction: the domain core never reaches for Telegram or the bot."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_surveys_never_imports_telegram_or_bot() -> None:
+    """If a module of surveys/ imports telegram or bot, then this test names it."""
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(_imports(path) & {"telegram", "bot"})
+        for path in (ROOT / "surveys").rglob("*.py")
+        if _imports(path) & {"telegram", "bot"}
+    }
+    assert offenders == {}
+
+
+def test_sql_lives_in_the_store() -> None:
+    """If a module outside surveys/store runs SQL, then this test names it."""
+    sql = re.compile(r"\b(SELECT .+ FROM|INSERT INTO|UPDATE \w+ SET|DELETE FROM)\b")
+    offenders = [
+        str(path.relative_to(ROOT))
+        for package in ("surveys", "bot")
+        for path in (ROOT / package).rglob("*.py")
+        if "store" not in path.parts and "sandbox" not in path.parts
+        and sql.search(path.read_text())
+    ]
+    assert offenders == []
+
+
+def test_no_vague_module_names() -> None:
+    """If a module is called utils, helpers or manager, then this test names it."""
+    vague = {"utils", "helpers", "manager", "misc", "common"}
+    offenders = [str(p) for p in ROOT.glob("*/**/*.py") if p.stem in vague and ".venv" not in str(p)]
+    assert offenders == []
