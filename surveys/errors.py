@@ -9,10 +9,26 @@ the CLI can turn any of them into a friendly message without catching bare ``Exc
     │   └── NotFoundError          a row that must exist does not
     ├── DefinitionError            a survey definition file is invalid (file, line, question)
     ├── AnswerError                an answer cannot be accepted (engine validation)
+    │   ├── NotAChoiceError        not one of the question's choices
+    │   ├── OutOfRangeError        a number outside the question's min..max
+    │   ├── NotANumberError        typed text that is not a number
+    │   ├── NotAnIntegerError      a fraction where a whole number is asked
+    │   ├── NotATextError          a non-text value for a text question
+    │   ├── TooLongError           text longer than the question's max_length
+    │   ├── EmptyAnswerError       nothing was given
+    │   ├── TooFewPicksError       fewer picks than min_picks (multi)
+    │   ├── TooManyPicksError      more picks than max_picks (multi)
+    │   ├── NotSkippableError      a required question cannot be skipped
+    │   ├── UnknownQuestionError   no question with that id in the definition
+    │   └── QuestionHiddenError    the question is hidden by skip logic
     └── RoundError                 a round is not in a state that allows the action
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
 
 
 class SurveysError(Exception):
@@ -29,3 +45,184 @@ class SchemaTooNewError(StoreError):
 
 class NotFoundError(StoreError):
     """A row that must exist does not."""
+
+
+@dataclass(frozen=True)
+class DefinitionIssue:
+    """One problem in a survey definition, precise enough to fix without guessing."""
+
+    source: str
+    line: int | None
+    question_id: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.source if self.line is None else f"{self.source}:{self.line}"
+        about = "" if self.question_id is None else f"[question {self.question_id}] "
+        return f"{where}: {about}{self.message}"
+
+
+class DefinitionError(SurveysError):
+    """A survey definition is invalid; ``issues`` lists every problem found, not just the first."""
+
+    def __init__(self, issues: Sequence[DefinitionIssue]) -> None:
+        self.issues = list(issues)
+        super().__init__("\n".join(str(issue) for issue in self.issues))
+
+    def __str__(self) -> str:
+        return "\n".join(str(issue) for issue in self.issues)
+
+
+class AnswerError(SurveysError):
+    """An answer cannot be accepted.
+
+    ``code`` keys the bot's message catalogue and ``params`` fills its placeholders, so the
+    resident reads the reason in their own language.
+    """
+
+    code: ClassVar[str] = "invalid_answer"
+    reason: ClassVar[str] = "the answer cannot be accepted"
+
+    def __init__(self, question_id: str | None = None) -> None:
+        self.question_id = question_id
+        about = "" if question_id is None else f"question {question_id!r}: "
+        super().__init__(f"{about}{self.reason}")
+
+    @property
+    def params(self) -> dict[str, object]:
+        """Placeholders for the message catalogue (empty unless the error carries limits)."""
+        return {}
+
+
+class NotAChoiceError(AnswerError):
+    """The value is not one of the question's choices (or a stale button)."""
+
+    code = "not_a_choice"
+    reason = "not one of the choices"
+
+
+class OutOfRangeError(AnswerError):
+    """A number outside the question's inclusive range."""
+
+    code = "out_of_range"
+    reason = "outside the allowed range"
+
+    def __init__(self, question_id: str | None = None, *, min: float, max: float) -> None:
+        self.min = min
+        self.max = max
+        super().__init__(question_id)
+
+    @property
+    def params(self) -> dict[str, object]:
+        return {"min": self.min, "max": self.max}
+
+
+class NotANumberError(AnswerError):
+    """Typed text that cannot be read as a number."""
+
+    code = "not_a_number"
+    reason = "not a number"
+
+
+class NotAnIntegerError(AnswerError):
+    """A fraction where the question asks for a whole number."""
+
+    code = "not_an_integer"
+    reason = "not a whole number"
+
+
+class NotATextError(AnswerError):
+    """A value that is not text for a text question."""
+
+    code = "not_a_text"
+    reason = "not a text"
+
+
+class TooLongError(AnswerError):
+    """Text longer than the question allows."""
+
+    code = "too_long"
+    reason = "the text is too long"
+
+    def __init__(self, question_id: str | None = None, *, max_length: int, length: int) -> None:
+        self.max_length = max_length
+        self.length = length
+        super().__init__(question_id)
+
+    @property
+    def params(self) -> dict[str, object]:
+        return {"max_length": self.max_length, "length": self.length}
+
+
+class EmptyAnswerError(AnswerError):
+    """Nothing was given (skipping is a separate, explicit action)."""
+
+    code = "empty_answer"
+    reason = "the answer is empty"
+
+
+class TooFewPicksError(AnswerError):
+    """Fewer picks than the multi-choice question requires."""
+
+    code = "too_few_picks"
+    reason = "too few choices picked"
+
+    def __init__(self, question_id: str | None = None, *, min_picks: int) -> None:
+        self.min_picks = min_picks
+        super().__init__(question_id)
+
+    @property
+    def params(self) -> dict[str, object]:
+        return {"min_picks": self.min_picks}
+
+
+class TooManyPicksError(AnswerError):
+    """More picks than the multi-choice question allows."""
+
+    code = "too_many_picks"
+    reason = "too many choices picked"
+
+    def __init__(self, question_id: str | None = None, *, max_picks: int) -> None:
+        self.max_picks = max_picks
+        super().__init__(question_id)
+
+    @property
+    def params(self) -> dict[str, object]:
+        return {"max_picks": self.max_picks}
+
+
+class NotSkippableError(AnswerError):
+    """A required question cannot be skipped."""
+
+    code = "not_skippable"
+    reason = "this question is required"
+
+
+class UnknownQuestionError(AnswerError):
+    """No question with that id exists in the definition (stale or forged input)."""
+
+    code = "unknown_question"
+    reason = "no such question"
+
+
+class QuestionHiddenError(AnswerError):
+    """The question is hidden by skip logic for the answers given so far."""
+
+    code = "question_hidden"
+    reason = "the question is not shown for the answers given"
+
+
+class RoundError(SurveysError):
+    """A round is not in a state that allows the action."""
+
+
+class RoundClosedError(RoundError):
+    """The round is not open (not yet, or any more)."""
+
+
+class SurveyDoneError(SurveysError):
+    """The response is complete and cannot be answered again."""
+
+
+class StaleActionError(SurveysError):
+    """An action made for an earlier state: an old or double-tapped button, a forged payload."""
