@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import AsyncIterator, Awaitable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from telegram import BotCommandScopeChat, Update
@@ -23,8 +24,10 @@ from bot.config import ConfigError, Settings
 from bot.context import BotContext, BotData, FeedbackApplication, Services
 from bot.delivery import DeliveryPolicy, DeliveryWorker
 from bot.texts import Catalogue, CatalogueError
+from surveys.answering import Answering
 from surveys.models import Area
 from surveys.onboarding import Onboarding
+from surveys.registry import SurveyRegistry
 from surveys.store import Store
 
 log = logging.getLogger(__name__)
@@ -78,9 +81,12 @@ def build_application(
 ) -> FeedbackApplication:
     """The Application with every handler; services open in :func:`start_services`."""
     if settings.telegram.token is None:
-        raise ConfigError("telegram.token: required to run the bot (or set "
-                          "FEEDBACKBOT_TELEGRAM__TOKEN)")
+        raise ConfigError(
+            "telegram.token: required to run the bot (or set FEEDBACKBOT_TELEGRAM__TOKEN)"
+        )
     load_catalogue(settings)  # fail before any network traffic
+    # PTB reads this at call time: retry_after becomes a timedelta, without a warning per 429.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     timeout = settings.telegram.poll_timeout
     app: FeedbackApplication = (
         ApplicationBuilder()
@@ -105,13 +111,21 @@ async def start_services(app: FeedbackApplication) -> Services:
     assert settings is not None
     store = await Store.open(settings.database.path)
     try:
-        await store.areas.sync([Area(id=a.id, name=a.name, population=a.population)
-                                for a in settings.areas])
+        await store.areas.sync(
+            [Area(id=a.id, name=a.name, population=a.population) for a in settings.areas]
+        )
         texts = load_catalogue(settings)
         delivery = DeliveryWorker(app.bot, store, texts, app.bot_data.delivery_policy)
-        services = Services(settings=settings, texts=texts, store=store,
-                            onboarding=Onboarding(store, settings.community.languages),
-                            delivery=delivery)
+        registry = SurveyRegistry(store, settings.community.languages, settings.surveys.files)
+        services = Services(
+            settings=settings,
+            texts=texts,
+            store=store,
+            onboarding=Onboarding(store, settings.community.languages),
+            registry=registry,
+            answering=Answering(store, registry),
+            delivery=delivery,
+        )
         app.bot_data.services = services
         await delivery.start()
     except BaseException:
@@ -152,8 +166,10 @@ async def running(app: FeedbackApplication, *, poll_interval: float = 0.0) -> As
         try:
             assert app.updater is not None
             await app.updater.start_polling(
-                poll_interval=poll_interval, timeout=settings.telegram.poll_timeout,
-                drop_pending_updates=False, allowed_updates=Update.ALL_TYPES,
+                poll_interval=poll_interval,
+                timeout=settings.telegram.poll_timeout,
+                drop_pending_updates=False,
+                allowed_updates=Update.ALL_TYPES,
             )
             await app.start()
             try:
@@ -181,9 +197,7 @@ async def initialize_with_retry(
             raise
         except NetworkError as exc:
             log.warning("Bot API unreachable (%s); retrying in %.0f s", exc, delay)
-            try:
+            with suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), delay)
-            except TimeoutError:
-                pass
             delay = min(delay * 2, max_delay)
     return False

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from telegram.error import InvalidToken
 
+from bot import cli_surveys
 from bot.app import build_application, initialize_with_retry, load_catalogue, running
 from bot.config import DEFAULT_CONFIG_PATH, ConfigError, Settings, load_settings
 from bot.context import FeedbackApplication
@@ -60,8 +61,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         return asyncio.run(_serve(app))
     except InvalidToken:
-        print(f"error: {args.config}: telegram.token: the Bot API rejected the token "
-              "(check it with @BotFather)", file=sys.stderr)
+        print(
+            f"error: {args.config}: telegram.token: the Bot API rejected the token "
+            "(check it with @BotFather)",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
 
 
@@ -85,8 +89,10 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     settings = _settings(args)
     load_catalogue(settings)
     community = settings.community
-    print(f"OK {args.config}: {community.name}, {len(settings.areas)} areas, languages "
-          f"{', '.join(community.languages)}, time zone {community.timezone}")
+    print(
+        f"OK {args.config}: {community.name}, {len(settings.areas)} areas, languages "
+        f"{', '.join(community.languages)}, time zone {community.timezone}"
+    )
     return EXIT_OK
 
 
@@ -95,30 +101,44 @@ def build_parser() -> argparse.ArgumentParser:
         prog="feedbackbot",
         description="Community feedback bot: surveys, concern reports and events on Telegram.",
     )
-    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG_PATH, metavar="PATH",
-                        help="configuration file (default: ./config.toml)")
-    parser.add_argument("--log-level", default="INFO",
-                        choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="log verbosity")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=DEFAULT_CONFIG_PATH,
+        metavar="PATH",
+        help="configuration file (default: ./config.toml)",
+    )
+    parser.add_argument(
+        "--log-level",
+        default="INFO",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="log verbosity",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    run = commands.add_parser("run", help="run the bot (long polling)",
-                              description="Run the bot until SIGINT or SIGTERM.")
+    run = commands.add_parser(
+        "run", help="run the bot (long polling)", description="Run the bot until SIGINT or SIGTERM."
+    )
     run.set_defaults(handler=cmd_run)
 
-    config = commands.add_parser("config", help="configuration tools",
-                                 description="Configuration tools.")
-    config_commands = config.add_subparsers(dest="config_command", metavar="COMMAND",
-                                            required=True)
-    check = config_commands.add_parser("check", help="validate the configuration file",
-                                       description="Validate the configuration and summarise it.")
+    config = commands.add_parser(
+        "config", help="configuration tools", description="Configuration tools."
+    )
+    config_commands = config.add_subparsers(dest="config_command", metavar="COMMAND", required=True)
+    check = config_commands.add_parser(
+        "check",
+        help="validate the configuration file",
+        description="Validate the configuration and summarise it.",
+    )
     check.set_defaults(handler=cmd_config_check)
     for extend in EXTENSIONS:
         extend(commands)
     return parser
 
 
-# Later subcommand groups (surveys, rounds, export) register themselves here.
-EXTENSIONS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = []
+EXTENSIONS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
+    cli_surveys.add_commands,
+]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -56,7 +56,8 @@ class DatabaseSettings(_Section):
 class CommunitySettings(_Section):
     name: str = Field(default="Our community", min_length=1, description="Shown to residents.")
     timezone: str = Field(
-        default="UTC", description="IANA time zone used to show and enter times, e.g. Europe/Madrid."
+        default="UTC",
+        description="IANA time zone used to show and enter times, e.g. Europe/Madrid.",
     )
     languages: list[str] = Field(
         default_factory=lambda: ["en"],
@@ -64,7 +65,9 @@ class CommunitySettings(_Section):
         description="Language codes offered to residents; the first is the default.",
     )
     emergency_number: str = Field(
-        default="112", min_length=1, description="Told to residents: the bot is not for emergencies."
+        default="112",
+        min_length=1,
+        description="Told to residents: the bot is not for emergencies.",
     )
 
     @field_validator("timezone")
@@ -73,8 +76,9 @@ class CommunitySettings(_Section):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as "
-                             "'Europe/London')") from exc
+            raise ValueError(
+                f"unknown time zone {value!r} (use an IANA name such as 'Europe/London')"
+            ) from exc
         return value
 
     @field_validator("languages")
@@ -114,6 +118,13 @@ class PrivacySettings(_Section):
     )
 
 
+class SurveySettings(_Section):
+    files: list[Path] = Field(
+        default_factory=list,
+        description="Extra survey definition files; a file with a built-in key replaces it.",
+    )
+
+
 class Settings(BaseSettings):
     """Everything the bot can be told, read from TOML with environment overrides."""
 
@@ -132,6 +143,7 @@ class Settings(BaseSettings):
     )
     access: AccessSettings = Field(default_factory=AccessSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    surveys: SurveySettings = Field(default_factory=SurveySettings)
 
     @field_validator("areas")
     @classmethod
@@ -153,7 +165,7 @@ class Settings(BaseSettings):
         # The file's values arrive as init arguments; the environment wins over them.
         return (env_settings, init_settings)
 
-    def role_of(self, user_id: int) -> str:
+    def role_of(self, user_id: int) -> Literal["admin", "coordinator", "resident"]:
         """Return the configured role of a Telegram user: admin, coordinator or resident."""
         if user_id in self.access.admins:
             return "admin"

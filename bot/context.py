@@ -13,7 +13,9 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
 from bot.texts import Catalogue
+from surveys.answering import Answering
 from surveys.onboarding import Onboarding
+from surveys.registry import SurveyRegistry
 from surveys.store import Store
 
 if TYPE_CHECKING:
@@ -26,6 +28,8 @@ class Services:
     texts: Catalogue
     store: Store
     onboarding: Onboarding
+    registry: SurveyRegistry
+    answering: Answering
     delivery: DeliveryWorker
 
 

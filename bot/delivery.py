@@ -84,7 +84,9 @@ class DeliveryWorker:
     async def start(self) -> None:
         released = await self._store.outbox.release_in_flight()
         if released:
-            log.warning("delivery: %d messages were in flight at the last stop; resending", released)
+            log.warning(
+                "delivery: %d messages were in flight at the last stop; resending", released
+            )
         self._task = asyncio.create_task(self._run(), name="delivery-worker")
 
     async def stop(self) -> None:
@@ -177,8 +179,12 @@ class DeliveryWorker:
 
     async def _retry_or_fail(self, item: OutboxItem, reason: str) -> None:
         if item.attempts >= self.policy.max_attempts:
-            log.error("delivery: giving up on message %d after %d attempts: %s",
-                      item.id, item.attempts, reason)
+            log.error(
+                "delivery: giving up on message %d after %d attempts: %s",
+                item.id,
+                item.attempts,
+                reason,
+            )
             await self._store.outbox.mark_failed(item.id, reason)
             return
         backoff = min(2.0 ** (item.attempts - 1), self.policy.max_backoff)

@@ -15,6 +15,14 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.texts import Catalogue
+from surveys.answering import RoundEntry, SurveyState
+from surveys.definitions import (
+    Likert5Question,
+    MultiQuestion,
+    ScaleQuestion,
+    SingleQuestion,
+    YesNoQuestion,
+)
 from surveys.models import Area, OutboxMessage
 
 VERSION = "1"
@@ -23,6 +31,8 @@ AREAS_PER_PAGE = 8
 
 _TOKEN = r"[A-Za-z0-9_-]{1,32}"
 _NUMBER = r"\d{1,6}"
+_ID = r"[1-9]\d{0,11}"
+_REV = r"\d{1,9}"
 # action -> one pattern per argument
 ACTIONS: dict[str, tuple[str, ...]] = {
     "consent": (r"yes|no",),
@@ -32,6 +42,15 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "menu": (r"help|settings",),
     "settings": (r"area|lang",),
     "forget": (r"yes|no",),
+    "surveys": (r"list",),
+    "svstart": (_ID,),
+    # survey buttons carry (response, revision[, question position[, option]])
+    "sva": (_ID, _REV, _NUMBER, _NUMBER),
+    "svt": (_ID, _REV, _NUMBER, _NUMBER),
+    "svd": (_ID, _REV, _NUMBER),
+    "svs": (_ID, _REV, _NUMBER),
+    "svb": (_ID, _REV),
+    "svl": (_ID, _REV),
 }
 
 
@@ -68,17 +87,31 @@ def decode(data: str | None) -> Callback:
 
 
 def consent_keyboard(texts: Catalogue, language: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[
-        InlineKeyboardButton(texts.get(language, "consent_yes"), callback_data=encode("consent", "yes")),
-        InlineKeyboardButton(texts.get(language, "consent_no"), callback_data=encode("consent", "no")),
-    ]])
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    texts.get(language, "consent_yes"), callback_data=encode("consent", "yes")
+                ),
+                InlineKeyboardButton(
+                    texts.get(language, "consent_no"), callback_data=encode("consent", "no")
+                ),
+            ]
+        ]
+    )
 
 
 def language_keyboard(texts: Catalogue) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([
-        [InlineKeyboardButton(texts.get(code, "language_name"), callback_data=encode("lang", code))]
-        for code in texts.languages
-    ])
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    texts.get(code, "language_name"), callback_data=encode("lang", code)
+                )
+            ]
+            for code in texts.languages
+        ]
+    )
 
 
 def area_pages(areas: Sequence[Area]) -> int:
@@ -99,37 +132,174 @@ def area_keyboard(
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     nav = []
     if page > 0:
-        nav.append(InlineKeyboardButton(
-            texts.get(language, "button_previous"), callback_data=encode("areapage", purpose, page - 1)))
+        nav.append(
+            InlineKeyboardButton(
+                texts.get(language, "button_previous"),
+                callback_data=encode("areapage", purpose, page - 1),
+            )
+        )
     if page < pages - 1:
-        nav.append(InlineKeyboardButton(
-            texts.get(language, "button_next"), callback_data=encode("areapage", purpose, page + 1)))
+        nav.append(
+            InlineKeyboardButton(
+                texts.get(language, "button_next"),
+                callback_data=encode("areapage", purpose, page + 1),
+            )
+        )
     if nav:
         rows.append(nav)
     return InlineKeyboardMarkup(rows)
 
 
 def menu_keyboard(texts: Catalogue, language: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[
-        InlineKeyboardButton(texts.get(language, "menu_settings"), callback_data=encode("menu", "settings")),
-        InlineKeyboardButton(texts.get(language, "menu_help"), callback_data=encode("menu", "help")),
-    ]])
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    texts.get(language, "menu_surveys"), callback_data=encode("surveys", "list")
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    texts.get(language, "menu_settings"), callback_data=encode("menu", "settings")
+                ),
+                InlineKeyboardButton(
+                    texts.get(language, "menu_help"), callback_data=encode("menu", "help")
+                ),
+            ],
+        ]
+    )
+
+
+def rounds_keyboard(
+    texts: Catalogue, language: str, entries: Sequence[RoundEntry]
+) -> InlineKeyboardMarkup:
+    """One Start/Continue button per open round the resident has not completed."""
+    rows = []
+    for entry in entries:
+        if entry.response is not None and entry.response.completed:
+            continue
+        key = "button_continue_survey" if entry.response else "button_start_survey"
+        title = entry.definition.title[language]
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    texts.get(language, key, title=title)[:60],
+                    callback_data=encode("svstart", entry.round.id),
+                )
+            ]
+        )
+    return InlineKeyboardMarkup(rows)
+
+
+def start_survey_keyboard(
+    texts: Catalogue, language: str, round_id: int, title: str
+) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    texts.get(language, "button_start_survey", title=title)[:60],
+                    callback_data=encode("svstart", round_id),
+                )
+            ]
+        ]
+    )
+
+
+def question_keyboard(texts: Catalogue, language: str, state: SurveyState) -> InlineKeyboardMarkup:
+    """Answer buttons for the question on screen, then Back / Skip / Continue later."""
+    question = state.question
+    assert question is not None
+    response, rev = state.response.id, state.response.revision
+    pos = state.definition.position(question.id)
+
+    def answer(label: str, option: int) -> InlineKeyboardButton:
+        return InlineKeyboardButton(label, callback_data=encode("sva", response, rev, pos, option))
+
+    rows: list[list[InlineKeyboardButton]] = []
+    if isinstance(question, SingleQuestion):
+        rows = [[answer(choice.label[language], i)] for i, choice in enumerate(question.choices)]
+    elif isinstance(question, MultiQuestion):
+        picked = set(state.picks)
+        rows = [
+            [
+                InlineKeyboardButton(
+                    ("☑ " if choice.code in picked else "☐ ") + choice.label[language],
+                    callback_data=encode("svt", response, rev, pos, i),
+                )
+            ]
+            for i, choice in enumerate(question.choices)
+        ]
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    texts.get(language, "button_done"),
+                    callback_data=encode("svd", response, rev, pos),
+                )
+            ]
+        )
+    elif isinstance(question, Likert5Question):
+        rows = [[answer(label, i)] for i, label in enumerate(question.labels_for(language), 1)]
+    elif isinstance(question, ScaleQuestion):
+        rows = [[answer(str(i), i) for i in range(0, 6)], [answer(str(i), i) for i in range(6, 11)]]
+    elif isinstance(question, YesNoQuestion):
+        yes, no = question.labels_for(language)
+        rows = [[answer(yes, 1), answer(no, 0)]]
+    nav = []
+    if state.can_go_back:
+        nav.append(
+            InlineKeyboardButton(
+                texts.get(language, "button_back"), callback_data=encode("svb", response, rev)
+            )
+        )
+    if not question.required:
+        nav.append(
+            InlineKeyboardButton(
+                texts.get(language, "button_skip"), callback_data=encode("svs", response, rev, pos)
+            )
+        )
+    nav.append(
+        InlineKeyboardButton(
+            texts.get(language, "button_later"), callback_data=encode("svl", response, rev)
+        )
+    )
+    rows.append(nav)
+    return InlineKeyboardMarkup(rows)
 
 
 def settings_keyboard(texts: Catalogue, language: str) -> InlineKeyboardMarkup:
-    rows = [[InlineKeyboardButton(
-        texts.get(language, "settings_area"), callback_data=encode("settings", "area"))]]
+    rows = [
+        [
+            InlineKeyboardButton(
+                texts.get(language, "settings_area"), callback_data=encode("settings", "area")
+            )
+        ]
+    ]
     if len(texts.languages) > 1:
-        rows.append([InlineKeyboardButton(
-            texts.get(language, "settings_language"), callback_data=encode("settings", "lang"))])
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    texts.get(language, "settings_language"),
+                    callback_data=encode("settings", "lang"),
+                )
+            ]
+        )
     return InlineKeyboardMarkup(rows)
 
 
 def forget_keyboard(texts: Catalogue, language: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[
-        InlineKeyboardButton(texts.get(language, "forget_yes"), callback_data=encode("forget", "yes")),
-        InlineKeyboardButton(texts.get(language, "forget_no"), callback_data=encode("forget", "no")),
-    ]])
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    texts.get(language, "forget_yes"), callback_data=encode("forget", "yes")
+                ),
+                InlineKeyboardButton(
+                    texts.get(language, "forget_no"), callback_data=encode("forget", "no")
+                ),
+            ]
+        ]
+    )
 
 
 def outbox_keyboard(
@@ -138,7 +308,12 @@ def outbox_keyboard(
     """Buttons of a queued message, labels rendered in the recipient's language."""
     if not message.buttons:
         return None
-    return InlineKeyboardMarkup([
-        [InlineKeyboardButton(texts.get(language, label), callback_data=data) for label, data in row]
-        for row in message.buttons
-    ])
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(texts.get(language, label), callback_data=data)
+                for label, data in row
+            ]
+            for row in message.buttons
+        ]
+    )

@@ -21,7 +21,10 @@ the CLI can turn any of them into a friendly message without catching bare ``Exc
     │   ├── NotSkippableError      a required question cannot be skipped
     │   ├── UnknownQuestionError   no question with that id in the definition
     │   └── QuestionHiddenError    the question is hidden by skip logic
-    └── RoundError                 a round is not in a state that allows the action
+    ├── RoundError                 a round is not in a state that allows the action
+    │   └── RoundClosedError       the round is not open (not yet, or any more)
+    ├── SurveyDoneError            the response is complete; it cannot be answered again
+    └── StaleActionError           an old, double-tapped or forged button; nothing changes
 """
 
 from __future__ import annotations

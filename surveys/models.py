@@ -92,3 +92,61 @@ class DeliveryCounts(_Row):
     sent: int = 0
     failed: int = 0
     skipped: int = 0
+
+
+RoundStatus = Literal["scheduled", "open", "closed", "cancelled"]
+ResponseStatus = Literal["in_progress", "completed"]
+
+
+class SurveyVersion(_Row):
+    id: int
+    key: str
+    content_hash: str
+    definition_json: str
+
+
+class Round(_Row):
+    """A survey version sent to an audience (``area_ids`` empty = every area) for a period."""
+
+    id: int
+    survey_version_id: int
+    survey_key: str
+    status: RoundStatus
+    opens_at: datetime
+    closes_at: datetime | None
+    opened_at: datetime | None
+    closed_at: datetime | None
+    area_ids: list[str]
+
+    def includes(self, area_id: str | None) -> bool:
+        return not self.area_ids or area_id in self.area_ids
+
+
+class Response(_Row):
+    id: int
+    round_id: int
+    resident_id: int
+    survey_version_id: int
+    area_id: str | None
+    status: ResponseStatus
+    revision: int
+    draft: list[str] | None
+    message_id: int | None
+    started_at: datetime
+    completed_at: datetime | None
+    cursor: str | None = None
+
+    @property
+    def completed(self) -> bool:
+        return self.status == "completed"
+
+
+class AnswerRow(_Row):
+    """One answer as stored: JSON value plus the columns SQL aggregates over."""
+
+    question_id: str
+    value_json: str
+    num: float | None = None
+    code: str | None = None
+    is_text: bool = False
+    picks: list[str] = Field(default_factory=list)

@@ -9,13 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from surveys.errors import SurveysError
+from surveys.errors import StaleActionError
 from surveys.models import OnboardingStep, Resident
 from surveys.store import Store
-
-
-class StaleActionError(SurveysError):
-    """The action belongs to a step the resident is no longer at (an old button)."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,16 @@ from telegram import BotCommand
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import FeedbackApplication
-from bot.handlers import admin, coordinator, errors, fallback, onboarding, privacy, settings
+from bot.handlers import (
+    admin,
+    coordinator,
+    errors,
+    fallback,
+    onboarding,
+    privacy,
+    settings,
+    survey,
+)
 from bot.keyboards import CallbackDataError, decode
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -30,6 +39,7 @@ def _action(name: str) -> Callable[[object], bool]:
 def resident_commands() -> list[BotCommand]:
     return [
         BotCommand("start", "Register or show the menu"),
+        BotCommand("surveys", "Open surveys for your neighbourhood"),
         BotCommand("settings", "Change neighbourhood or language"),
         BotCommand("help", "What this bot can do"),
         BotCommand("stop", "Stop all messages"),
@@ -43,6 +53,7 @@ def register(app: FeedbackApplication) -> None:
         ("start", onboarding.start),
         ("help", settings.help_command),
         ("settings", settings.settings_command),
+        ("surveys", survey.surveys_command),
         ("stop", privacy.stop),
         ("forget", privacy.forget),
         ("residents", coordinator.residents),
@@ -51,7 +62,9 @@ def register(app: FeedbackApplication) -> None:
     ]
     app.add_handler(MessageHandler(PRIVATE & filters.UpdateType.EDITED, fallback.unexpected_edit))
     for name, callback in commands:
-        app.add_handler(CommandHandler(name, callback, filters=PRIVATE & filters.UpdateType.MESSAGE))
+        app.add_handler(
+            CommandHandler(name, callback, filters=PRIVATE & filters.UpdateType.MESSAGE)
+        )
     buttons: list[tuple[str, Any]] = [
         ("consent", onboarding.consent_pressed),
         ("lang", onboarding.language_pressed),
@@ -60,6 +73,12 @@ def register(app: FeedbackApplication) -> None:
         ("menu", settings.menu_pressed),
         ("settings", settings.settings_pressed),
         ("forget", privacy.forget_pressed),
+        ("surveys", survey.surveys_command),
+        ("svstart", survey.start_pressed),
+        *(
+            (action, survey.survey_button_pressed)
+            for action in ("sva", "svt", "svd", "svs", "svb", "svl")
+        ),
     ]
     for action, callback in buttons:
         app.add_handler(CallbackQueryHandler(callback, pattern=_action(action)))
@@ -68,9 +87,12 @@ def register(app: FeedbackApplication) -> None:
     app.add_handler(MessageHandler(message & filters.COMMAND, fallback.unknown_command))
     app.add_handler(MessageHandler(message & filters.TEXT, fallback.stray_text))
     app.add_handler(MessageHandler(message, fallback.unexpected_media))
-    app.add_handler(MessageHandler(
-        filters.ChatType.GROUPS & filters.Command() & filters.Regex(r"^/(start|help)\b"),
-        fallback.group_command))
+    app.add_handler(
+        MessageHandler(
+            filters.ChatType.GROUPS & filters.Command() & filters.Regex(r"^/(start|help)\b"),
+            fallback.group_command,
+        )
+    )
     app.add_error_handler(errors.on_error)
 
 

@@ -27,7 +27,10 @@ def restricted(action: str, *roles: Role) -> Callable[[Handler], Handler]:
             allowed = role in roles
             resident = await current_resident(update, context)
             await context.store.audit.record(
-                role=role, action=action, allowed=allowed, user_id=user.id,
+                role=role,
+                action=action,
+                allowed=allowed,
+                user_id=user.id,
                 pseudonym=resident.pseudonym if resident else None,
             )
             if not allowed:

@@ -22,9 +22,14 @@ async def audit(update: Update, context: BotContext) -> None:
         return
     zone = ZoneInfo(context.settings.community.timezone)
     lines = [
-        texts.get(language, "audit_line", at=entry.at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-                  role=entry.actor_role, action=entry.action,
-                  outcome=texts.get(language, "audit_allowed" if entry.allowed else "audit_refused"))
+        texts.get(
+            language,
+            "audit_line",
+            at=entry.at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            role=entry.actor_role,
+            action=entry.action,
+            outcome=texts.get(language, "audit_allowed" if entry.allowed else "audit_refused"),
+        )
         for entry in entries
     ]
     await reply(update, context, "\n".join(lines))

@@ -21,13 +21,20 @@ async def residents(update: Update, context: BotContext) -> None:
     result = suppress({area.id: counts.get(area.id, 0) for area in areas}, minimum)
     hidden = texts.get(language, "suppressed", min=minimum)
     lines = [
-        texts.get(language, "residents_line", area=area.name,
-                  count=hidden if area.id in result.suppressed else result.published[area.id])
+        texts.get(
+            language,
+            "residents_line",
+            area=area.name,
+            count=hidden if area.id in result.suppressed else result.published[area.id],
+        )
         for area in areas
     ]
     total = hidden if result.total_suppressed or result.total is None else result.total
-    await reply(update, context, texts.raw(language, "residents_summary", min=minimum,
-                                           lines="\n".join(lines), total=total))
+    await reply(
+        update,
+        context,
+        texts.raw(language, "residents_summary", min=minimum, lines="\n".join(lines), total=total),
+    )
 
 
 @restricted("announce", "coordinator", "admin")
@@ -46,8 +53,10 @@ async def announce(update: Update, context: BotContext) -> None:
     # Keyed by the command's message, so a redelivered update cannot announce twice.
     queued = await context.store.outbox.enqueue_audience(
         f"announce:{message.chat_id}:{message.message_id}",
-        OutboxMessage(text_key="announcement",
-                      params={"community": context.settings.community.name, "text": text}),
+        OutboxMessage(
+            text_key="announcement",
+            params={"community": context.settings.community.name, "text": text},
+        ),
     )
     context.services.delivery.wake()
     await reply(update, context, context.texts.get(language, "announce_queued", count=queued))

@@ -22,6 +22,7 @@ async def on_error(update: object, context: BotContext) -> None:
         language = language_of(update, context, None)
         await answer_query(update)
         await context.bot.send_message(
-            update.effective_chat.id, context.texts.get(language, "error_generic"))
+            update.effective_chat.id, context.texts.get(language, "error_generic")
+        )
     except (TelegramError, RuntimeError):
         log.warning("could not tell the user about the error", exc_info=True)

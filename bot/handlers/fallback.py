@@ -8,6 +8,7 @@ from telegram import Update
 from bot.context import BotContext
 from bot.handlers.onboarding import show_step, stale
 from bot.handlers.replies import current_resident, language_of, reply
+from bot.handlers.survey import typed_answer
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
@@ -15,30 +16,44 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     resident = await current_resident(update, context)
     message = update.effective_message
     command = (message.text or "").split()[0].split("@")[0] if message else "/"
-    await reply(update, context, context.texts.get(
-        language_of(update, context, resident), "unknown_command", command=command))
+    await reply(
+        update,
+        context,
+        context.texts.get(
+            language_of(update, context, resident), "unknown_command", command=command
+        ),
+    )
 
 
 async def unexpected_media(update: Update, context: BotContext) -> None:
     """Stickers, photos, locations and other non-text messages."""
     resident = await current_resident(update, context)
-    await reply(update, context,
-                context.texts.get(language_of(update, context, resident), "unexpected_media"))
+    await reply(
+        update,
+        context,
+        context.texts.get(language_of(update, context, resident), "unexpected_media"),
+    )
 
 
 async def unexpected_edit(update: Update, context: BotContext) -> None:
     """An edited message: we only act on new ones."""
     resident = await current_resident(update, context)
-    await reply(update, context,
-                context.texts.get(language_of(update, context, resident), "unexpected_edit"))
+    await reply(
+        update,
+        context,
+        context.texts.get(language_of(update, context, resident), "unexpected_edit"),
+    )
 
 
 async def stray_text(update: Update, context: BotContext) -> None:
-    """Text nobody asked for: point back to the current step or the menu."""
+    """Typed text: an answer to the question on screen, else a pointer to the step or menu."""
     resident = await current_resident(update, context)
     if resident is None:
-        await reply(update, context,
-                    context.texts.get(language_of(update, context, None), "not_registered"))
+        await reply(
+            update, context, context.texts.get(language_of(update, context, None), "not_registered")
+        )
+        return
+    if resident.step == "done" and await typed_answer(update, context, resident):
         return
     key = "unexpected_text" if resident.step == "done" else "finish_onboarding"
     await reply(update, context, context.texts.get(resident.language, key))
@@ -52,5 +67,6 @@ async def unknown_button(update: Update, context: BotContext) -> None:
 
 async def group_command(update: Update, context: BotContext) -> None:
     """Residents' commands sent in a group: the bot works in private chats."""
-    await reply(update, context,
-                context.texts.get(language_of(update, context, None), "private_only"))
+    await reply(
+        update, context, context.texts.get(language_of(update, context, None), "private_only")
+    )

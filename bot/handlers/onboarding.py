@@ -18,8 +18,8 @@ from bot.keyboards import (
     language_keyboard,
     menu_keyboard,
 )
+from surveys.errors import StaleActionError
 from surveys.models import Resident
-from surveys.onboarding import StaleActionError
 
 
 async def show_step(
@@ -29,21 +29,29 @@ async def show_step(
     texts, lang = context.texts, resident.language
     if resident.step == "consent":
         settings = context.settings.community
-        text = texts.get(lang, "privacy_notice", community=settings.name,
-                         emergency=settings.emergency_number)
+        text = texts.get(
+            lang, "privacy_notice", community=settings.name, emergency=settings.emergency_number
+        )
         await reply(update, context, text, consent_keyboard(texts, lang), edit=edit)
     elif resident.step == "language":
-        await reply(update, context, texts.get(lang, "choose_language"),
-                    language_keyboard(texts), edit=edit)
+        await reply(
+            update, context, texts.get(lang, "choose_language"), language_keyboard(texts), edit=edit
+        )
     elif resident.step == "area":
         await show_areas(update, context, resident, page=page, purpose="onb", edit=edit)
     else:
-        await reply(update, context, texts.get(lang, "main_menu"), menu_keyboard(texts, lang),
-                    edit=edit)
+        await reply(
+            update, context, texts.get(lang, "main_menu"), menu_keyboard(texts, lang), edit=edit
+        )
 
 
 async def show_areas(
-    update: Update, context: BotContext, resident: Resident, *, page: int, purpose: str,
+    update: Update,
+    context: BotContext,
+    resident: Resident,
+    *,
+    page: int,
+    purpose: str,
     edit: bool,
 ) -> None:
     texts, lang = context.texts, resident.language
@@ -83,8 +91,9 @@ async def consent_pressed(update: Update, context: BotContext) -> None:
         return
     await answer_query(update)
     if updated is None:
-        await reply(update, context, context.texts.get(resident.language, "consent_declined"),
-                    edit=True)
+        await reply(
+            update, context, context.texts.get(resident.language, "consent_declined"), edit=True
+        )
         return
     await show_step(update, context, updated, edit=True)
 
@@ -96,12 +105,15 @@ async def language_pressed(update: Update, context: BotContext) -> None:
         return
     try:
         updated = await context.services.onboarding.choose_language(
-            resident, decode(_data(update)).args[0])
+            resident, decode(_data(update)).args[0]
+        )
     except StaleActionError:
         await stale(update, context, resident)
         return
-    await answer_query(update, context.texts.get(updated.language, "settings_saved")
-                       if updated.step == "done" else None)
+    await answer_query(
+        update,
+        context.texts.get(updated.language, "settings_saved") if updated.step == "done" else None,
+    )
     await show_step(update, context, updated, edit=True)
 
 
@@ -113,7 +125,8 @@ async def area_pressed(update: Update, context: BotContext) -> None:
     purpose, area_id = decode(_data(update)).args
     try:
         updated = await context.services.onboarding.choose_area(
-            resident, area_id, in_settings=purpose == "set")
+            resident, area_id, in_settings=purpose == "set"
+        )
     except StaleActionError:
         await stale(update, context, resident)
         return
@@ -123,8 +136,12 @@ async def area_pressed(update: Update, context: BotContext) -> None:
     if purpose == "set":
         await reply(update, context, texts.get(updated.language, "settings_saved"), edit=True)
     else:
-        await reply(update, context, texts.get(updated.language, "onboarding_done",
-                                               area=areas.get(area_id, area_id)), edit=True)
+        await reply(
+            update,
+            context,
+            texts.get(updated.language, "onboarding_done", area=areas.get(area_id, area_id)),
+            edit=True,
+        )
     await show_step(update, context, updated)
 
 

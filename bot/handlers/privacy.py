@@ -15,10 +15,14 @@ async def stop(update: Update, context: BotContext) -> None:
     resident = await current_resident(update, context)
     texts = context.texts
     if resident is None:
-        await reply(update, context, texts.get(language_of(update, context, None), "not_registered"))
+        await reply(
+            update, context, texts.get(language_of(update, context, None), "not_registered")
+        )
         return
     changed = await context.services.onboarding.stop(resident)
-    await reply(update, context, texts.get(resident.language, "stopped" if changed else "already_stopped"))
+    await reply(
+        update, context, texts.get(resident.language, "stopped" if changed else "already_stopped")
+    )
 
 
 async def forget(update: Update, context: BotContext) -> None:
@@ -26,10 +30,16 @@ async def forget(update: Update, context: BotContext) -> None:
     resident = await current_resident(update, context)
     texts = context.texts
     if resident is None:
-        await reply(update, context, texts.get(language_of(update, context, None), "not_registered"))
+        await reply(
+            update, context, texts.get(language_of(update, context, None), "not_registered")
+        )
         return
-    await reply(update, context, texts.get(resident.language, "forget_confirm"),
-                forget_keyboard(texts, resident.language))
+    await reply(
+        update,
+        context,
+        texts.get(resident.language, "forget_confirm"),
+        forget_keyboard(texts, resident.language),
+    )
 
 
 async def forget_pressed(update: Update, context: BotContext) -> None:
@@ -40,8 +50,9 @@ async def forget_pressed(update: Update, context: BotContext) -> None:
         return
     await answer_query(update)
     if decode(update.callback_query.data if update.callback_query else None).args[0] == "no":
-        await reply(update, context, context.texts.get(resident.language, "forget_cancelled"),
-                    edit=True)
+        await reply(
+            update, context, context.texts.get(resident.language, "forget_cancelled"), edit=True
+        )
         return
     await context.services.onboarding.forget(resident)
     await reply(update, context, context.texts.get(resident.language, "forgotten"), edit=True)

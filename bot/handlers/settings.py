@@ -22,8 +22,9 @@ def help_text(update: Update, context: BotContext, language: str) -> str:
     user = update.effective_user
     role = context.settings.role_of(user.id) if user else "resident"
     texts = context.texts
-    parts = [texts.get(language, "help_resident",
-                       emergency=context.settings.community.emergency_number)]
+    parts = [
+        texts.get(language, "help_resident", emergency=context.settings.community.emergency_number)
+    ]
     if role in ("coordinator", "admin"):
         parts.append(texts.get(language, "help_coordinator"))
     if role == "admin":
@@ -40,8 +41,12 @@ async def settings_command(update: Update, context: BotContext) -> None:
     await answer_query(update)
     areas = {area.id: area.name for area in await context.store.areas.active()}
     texts, lang = context.texts, resident.language
-    text = texts.get(lang, "settings_overview", area=areas.get(resident.area_id or "", "–"),
-                     language=texts.get(lang, "language_name"))
+    text = texts.get(
+        lang,
+        "settings_overview",
+        area=areas.get(resident.area_id or "", "–"),
+        language=texts.get(lang, "language_name"),
+    )
     await reply(update, context, text, settings_keyboard(texts, lang))
 
 
@@ -63,8 +68,13 @@ async def settings_pressed(update: Update, context: BotContext) -> None:
     if decode(_data(update)).args[0] == "area":
         await show_areas(update, context, resident, page=0, purpose="set", edit=True)
     else:
-        await reply(update, context, context.texts.get(resident.language, "choose_language"),
-                    language_keyboard(context.texts), edit=True)
+        await reply(
+            update,
+            context,
+            context.texts.get(resident.language, "choose_language"),
+            language_keyboard(context.texts),
+            edit=True,
+        )
 
 
 async def _finish_onboarding_first(
@@ -72,8 +82,9 @@ async def _finish_onboarding_first(
 ) -> None:
     await answer_query(update)
     if resident is None:
-        await reply(update, context,
-                    context.texts.get(language_of(update, context, None), "not_registered"))
+        await reply(
+            update, context, context.texts.get(language_of(update, context, None), "not_registered")
+        )
         return
     await reply(update, context, context.texts.get(resident.language, "finish_onboarding"))
     await show_step(update, context, resident)

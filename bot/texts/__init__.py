@@ -71,7 +71,7 @@ class Catalogue:
                 return base
         return self.default
 
-    def get(self, language: str, key: str, **params: object) -> str:
+    def get(self, language: str, key: str, /, **params: object) -> str:
         """The message ``key`` in ``language`` with HTML-escaped parameters."""
         messages = self._messages.get(language) or self._messages[self.default]
         template = messages.get(key) or self._messages[self.default][key]
@@ -79,7 +79,7 @@ class Catalogue:
             return template
         return template.format_map({k: html.escape(str(v), quote=False) for k, v in params.items()})
 
-    def raw(self, language: str, key: str, **params: object) -> str:
+    def raw(self, language: str, key: str, /, **params: object) -> str:
         """Like :meth:`get` for params that are already HTML (e.g. composed lines)."""
         messages = self._messages.get(language) or self._messages[self.default]
         template = messages.get(key) or self._messages[self.default][key]

@@ -10,6 +10,9 @@ from surveys.store.audit import AuditStore
 from surveys.store.db import Database
 from surveys.store.outbox import OutboxStore
 from surveys.store.residents import ResidentStore
+from surveys.store.responses import ResponseStore
+from surveys.store.rounds import RoundStore
+from surveys.store.surveys import SurveyStore
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,9 @@ class Store:
     audit: AuditStore
     outbox: OutboxStore
     residents: ResidentStore
+    responses: ResponseStore
+    rounds: RoundStore
+    surveys: SurveyStore
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:
@@ -31,10 +37,23 @@ class Store:
             audit=AuditStore(db),
             outbox=OutboxStore(db),
             residents=ResidentStore(db),
+            responses=ResponseStore(db),
+            rounds=RoundStore(db),
+            surveys=SurveyStore(db),
         )
 
     async def close(self) -> None:
         await self.db.close()
 
 
-__all__ = ["AreaStore", "AuditStore", "Database", "OutboxStore", "ResidentStore", "Store"]
+__all__ = [
+    "AreaStore",
+    "AuditStore",
+    "Database",
+    "OutboxStore",
+    "ResidentStore",
+    "ResponseStore",
+    "RoundStore",
+    "Store",
+    "SurveyStore",
+]

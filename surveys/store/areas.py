@@ -24,8 +24,11 @@ class AreaStore:
             )
 
     async def active(self) -> list[Area]:
-        async with self._db.read() as conn, conn.execute(
-            "SELECT id, name, population FROM areas WHERE active = 1 ORDER BY rowid"
-        ) as cursor:
+        async with (
+            self._db.read() as conn,
+            conn.execute(
+                "SELECT id, name, population FROM areas WHERE active = 1 ORDER BY rowid"
+            ) as cursor,
+        ):
             rows = await cursor.fetchall()
         return [Area(id=row[0], name=row[1], population=row[2]) for row in rows]

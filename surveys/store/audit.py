@@ -31,23 +31,38 @@ class AuditStore:
             cursor = await conn.execute(
                 "INSERT INTO audit_log (at, actor_role, actor_user_id, actor_pseudonym, action, "
                 "allowed, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (now_db(), role, user_id, pseudonym, action, int(allowed),
-                 json.dumps(detail or {}, sort_keys=True)),
+                (
+                    now_db(),
+                    role,
+                    user_id,
+                    pseudonym,
+                    action,
+                    int(allowed),
+                    json.dumps(detail or {}, sort_keys=True),
+                ),
             )
             assert cursor.lastrowid is not None
             return cursor.lastrowid
 
     async def recent(self, limit: int = 20) -> list[AuditEntry]:
-        async with self._db.read() as conn, conn.execute(
-            "SELECT id, at, actor_role, actor_user_id, actor_pseudonym, action, allowed, detail "
-            "FROM audit_log ORDER BY id DESC LIMIT ?",
-            (limit,),
-        ) as cursor:
+        async with (
+            self._db.read() as conn,
+            conn.execute(
+                "SELECT id, at, actor_role, actor_user_id, actor_pseudonym, action, allowed, "
+                "detail FROM audit_log ORDER BY id DESC LIMIT ?",
+                (limit,),
+            ) as cursor,
+        ):
             rows = await cursor.fetchall()
         return [
             AuditEntry(
-                id=row[0], at=from_db(row[1]), actor_role=row[2], actor_user_id=row[3],
-                actor_pseudonym=row[4], action=row[5], allowed=bool(row[6]),
+                id=row[0],
+                at=from_db(row[1]),
+                actor_role=row[2],
+                actor_user_id=row[3],
+                actor_pseudonym=row[4],
+                action=row[5],
+                allowed=bool(row[6]),
                 detail=json.loads(row[7]),
             )
             for row in rows

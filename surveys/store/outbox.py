@@ -46,8 +46,13 @@ class OutboxStore:
             cursor = await conn.execute(
                 "INSERT OR IGNORE INTO outbox (purpose, resident_id, payload, not_before, "
                 f"created_at) SELECT ?, r.id, ?, ?, ? FROM residents r WHERE {where}",
-                (purpose, message.model_dump_json(), to_db(not_before) if not_before else now,
-                 now, *params),
+                (
+                    purpose,
+                    message.model_dump_json(),
+                    to_db(not_before) if not_before else now,
+                    now,
+                    *params,
+                ),
             )
             return cursor.rowcount
 
@@ -94,19 +99,32 @@ class OutboxStore:
                 rows = await cursor.fetchall()
         return [
             OutboxItem(
-                id=row[0], purpose=row[1], resident_id=row[2], chat_id=row[3], language=row[4],
-                message=OutboxMessage.model_validate_json(row[5]), attempts=row[6],
+                id=row[0],
+                purpose=row[1],
+                resident_id=row[2],
+                chat_id=row[3],
+                language=row[4],
+                message=OutboxMessage.model_validate_json(row[5]),
+                attempts=row[6],
             )
             for row in rows
         ]
 
     async def mark_sent(self, item_id: int, telegram_message_id: int) -> None:
-        await self._set(item_id, "status = 'sent', sent_at = ?, telegram_message_id = ?, "
-                        "last_error = NULL", now_db(), telegram_message_id)
+        await self._set(
+            item_id,
+            "status = 'sent', sent_at = ?, telegram_message_id = ?, last_error = NULL",
+            now_db(),
+            telegram_message_id,
+        )
 
     async def retry_later(self, item_id: int, not_before: datetime, error: str) -> None:
-        await self._set(item_id, "status = 'pending', not_before = ?, last_error = ?",
-                        to_db(not_before), error[:500])
+        await self._set(
+            item_id,
+            "status = 'pending', not_before = ?, last_error = ?",
+            to_db(not_before),
+            error[:500],
+        )
 
     async def mark_failed(self, item_id: int, error: str) -> None:
         await self._set(item_id, "status = 'failed', last_error = ?", error[:500])
@@ -121,17 +139,21 @@ class OutboxStore:
 
     async def next_due(self) -> datetime | None:
         """When the earliest pending row becomes due, so the worker can sleep until then."""
-        async with self._db.read() as conn, conn.execute(
-            "SELECT MIN(not_before) FROM outbox WHERE status = 'pending'"
-        ) as cursor:
+        async with (
+            self._db.read() as conn,
+            conn.execute("SELECT MIN(not_before) FROM outbox WHERE status = 'pending'") as cursor,
+        ):
             row = await cursor.fetchone()
         return from_db(row[0]) if row and row[0] else None
 
     async def counts(self, purpose: str | None = None) -> DeliveryCounts:
         where, params = ("WHERE purpose = ?", (purpose,)) if purpose else ("", ())
-        async with self._db.read() as conn, conn.execute(
-            f"SELECT status, COUNT(*) FROM outbox {where} GROUP BY status", params
-        ) as cursor:
+        async with (
+            self._db.read() as conn,
+            conn.execute(
+                f"SELECT status, COUNT(*) FROM outbox {where} GROUP BY status", params
+            ) as cursor,
+        ):
             by_status = {row[0]: row[1] for row in await cursor.fetchall()}
         return DeliveryCounts(queued=sum(by_status.values()), **by_status)
 

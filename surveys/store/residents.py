@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
 from typing import Any
 
 import aiosqlite
@@ -24,7 +23,7 @@ def new_pseudonym() -> str:
     return "r-" + secrets.token_hex(6)
 
 
-def _resident(row: Mapping[str, Any]) -> Resident:
+def _resident(row: Any) -> Resident:
     def moment(key: str) -> Any:
         return from_db(row[key]) if row[key] else None
 
@@ -116,9 +115,9 @@ class ResidentStore:
         )
 
     async def forget(self, resident_id: int) -> None:
-        """Erase what identifies the resident; anonymous structured answers stay unlinked.
+        """Erase what identifies the resident: Telegram ids, queued messages and free text.
 
-        Pending messages to them are dropped with the link.
+        Ratings and choices stay for the statistics, under a pseudonym that now links to nobody.
         """
         async with self._db.transaction() as conn:
             await conn.execute(
@@ -131,13 +130,22 @@ class ResidentStore:
                 "DELETE FROM outbox WHERE resident_id = ? AND status IN ('pending', 'sending')",
                 (resident_id,),
             )
+            # Free text may name the person; ratings and choices stay, linked to nobody.
+            await conn.execute(
+                "DELETE FROM answers WHERE is_text = 1 AND response_id IN "
+                "(SELECT id FROM responses WHERE resident_id = ?)",
+                (resident_id,),
+            )
 
     async def count_by_area(self) -> dict[str, int]:
         """Onboarded, linked residents per area (for coordinators; suppression is theirs)."""
-        async with self._db.read() as conn, conn.execute(
-            "SELECT area_id, COUNT(*) FROM residents WHERE telegram_user_id IS NOT NULL "
-            "AND step = 'done' AND area_id IS NOT NULL GROUP BY area_id"
-        ) as cursor:
+        async with (
+            self._db.read() as conn,
+            conn.execute(
+                "SELECT area_id, COUNT(*) FROM residents WHERE telegram_user_id IS NOT NULL "
+                "AND step = 'done' AND area_id IS NOT NULL GROUP BY area_id"
+            ) as cursor,
+        ):
             return {row[0]: row[1] for row in await cursor.fetchall()}
 
     async def _update(self, resident_id: int, assignments: str, *params: object) -> Resident:

@@ -19,8 +19,11 @@ def _fields(model: type[BaseModel], prefix: str = "") -> list[str]:
     names = []
     for name, field in model.model_fields.items():
         annotation = field.annotation
-        inner = getattr(annotation, "__args__", (annotation,))[0] if str(annotation).startswith(
-            "list[") else annotation
+        inner = (
+            getattr(annotation, "__args__", (annotation,))[0]
+            if str(annotation).startswith("list[")
+            else annotation
+        )
         if isinstance(inner, type) and issubclass(inner, BaseModel):
             names += _fields(inner, f"{prefix}{name}.")
         else:
@@ -40,7 +43,8 @@ def test_settings_are_documented() -> None:
         assert key in value, f"{dotted} is missing from config.example.toml"
         line = next(i for i, ln in enumerate(text.splitlines()) if re.match(rf"\s*{key}\s*=", ln))
         assert text.splitlines()[line - 1].lstrip().startswith("#") or section == "areas", (
-            f"{dotted} has no comment above it")
+            f"{dotted} has no comment above it"
+        )
 
 
 def test_example_config_is_valid() -> None:
@@ -77,7 +81,7 @@ def test_token_is_never_shown() -> None:
         ('[community]\ntimezone = "Mars/Base"\n', "community.timezone: unknown time zone"),
         ('[comunity]\nname = "x"\n', "comunity: unknown key"),
         ('[privacy]\nmin_group_size = "ten"\n', "privacy.min_group_size:"),
-        ('[privacy]\nmin_group_size = 0\n', "privacy.min_group_size:"),
+        ("[privacy]\nmin_group_size = 0\n", "privacy.min_group_size:"),
         ('[[areas]]\nid = "a"\nname = "A"\n[[areas]]\nid = "a"\nname = "B"\n', "areas: area ids"),
         ('[[areas]]\nid = "Bad Id"\nname = "A"\n', "areas.0.id:"),
         ('[community]\nlanguages = ["en", "en"]\n', "community.languages: languages must not"),
@@ -103,11 +107,14 @@ def test_bad_file_gives_one_clear_line(tmp_path: Path, content: str, expected: s
         ('[community]\ntimezone = "Nowhere/City"\n', ["config", "check"], "community.timezone"),
         ('[community]\nname = "X"\n', ["run"], "telegram.token: required"),
         ('[community]\nlanguages = ["en", "fr"]\n', ["config", "check"], "'fr'"),
-        ('[database]\npath = 3\n', ["run"], "database.path"),
+        ("[database]\npath = 3\n", ["run"], "database.path"),
     ],
 )
 def test_cli_reports_config_errors_with_exit_2(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, argv: list[str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    content: str,
+    argv: list[str],
     expected: str,
 ) -> None:
     """If the CLI meets a bad config, then it prints one line naming file and key, exit 2."""

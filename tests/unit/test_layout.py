@@ -37,7 +37,8 @@ def test_sql_lives_in_the_store() -> None:
         str(path.relative_to(ROOT))
         for package in ("surveys", "bot")
         for path in (ROOT / package).rglob("*.py")
-        if "store" not in path.parts and "sandbox" not in path.parts
+        if "store" not in path.parts
+        and "sandbox" not in path.parts
         and sql.search(path.read_text())
     ]
     assert offenders == []
@@ -46,5 +47,7 @@ def test_sql_lives_in_the_store() -> None:
 def test_no_vague_module_names() -> None:
     """If a module is called utils, helpers or manager, then this test names it."""
     vague = {"utils", "helpers", "manager", "misc", "common"}
-    offenders = [str(p) for p in ROOT.glob("*/**/*.py") if p.stem in vague and ".venv" not in str(p)]
+    offenders = [
+        str(p) for p in ROOT.glob("*/**/*.py") if p.stem in vague and ".venv" not in str(p)
+    ]
     assert offenders == []

@@ -87,8 +87,9 @@ async def test_forget_removes_every_telegram_id(store: Store, tmp_path: Path) ->
     """If a resident forgets, then no column of any table holds their Telegram id."""
     resident_id = await _onboarded(store, 987654321)
     await store.outbox.enqueue_audience("announce:1", OutboxMessage(text="hi"))
-    await store.audit.record(role="resident", action="export", allowed=False,
-                             user_id=987654321, pseudonym="r-x")
+    await store.audit.record(
+        role="resident", action="export", allowed=False, user_id=987654321, pseudonym="r-x"
+    )
     await store.residents.forget(resident_id)
     await store.close()
     with sqlite3.connect(tmp_path / "db.sqlite3") as conn:
@@ -122,8 +123,9 @@ async def test_claim_skips_residents_who_stopped(store: Store) -> None:
 async def test_claim_respects_not_before_and_release(store: Store) -> None:
     """If a row is due later, then it is not claimed; released rows become pending again."""
     await _onboarded(store, 1)
-    await store.outbox.enqueue_audience("later", OutboxMessage(text="x"),
-                                        not_before=utcnow() + timedelta(hours=1))
+    await store.outbox.enqueue_audience(
+        "later", OutboxMessage(text="x"), not_before=utcnow() + timedelta(hours=1)
+    )
     assert await store.outbox.claim_due(10, utcnow()) == []
     claimed = await store.outbox.claim_due(10, utcnow() + timedelta(hours=2))
     assert len(claimed) == 1 and claimed[0].attempts == 1

@@ -28,8 +28,7 @@ def test_configured_languages_are_shipped() -> None:
 def test_missing_key_is_reported() -> None:
     """If a language lacks a key or changes a placeholder, then problems() names it."""
     catalogue = Catalogue({"en": {"a": "x {n}", "b": "y"}, "es": {"a": "x {m}"}}, "en")
-    assert catalogue.problems() == ["es: placeholders of 'a' differ from en",
-                                    "es: missing key 'b'"]
+    assert catalogue.problems() == ["es: placeholders of 'a' differ from en", "es: missing key 'b'"]
 
 
 def test_unknown_language_is_refused() -> None:

@@ -1,0 +1,91 @@
+"""Shared fixtures: real SQLite files in tmp_path, the Bot API emulator on 127.0.0.1, and the
+real python-telegram-bot Application running against it over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import build_application, running
+from bot.config import Settings
+from bot.context import FeedbackApplication
+from bot.delivery import DeliveryPolicy
+from bot.sandbox import BotApiEmulator, FloodLimits
+
+TOKEN = "123456:TEST-TOKEN"
+ADMIN_ID = 9001
+COORDINATOR_ID = 9002
+AREAS = [
+    {"id": "north", "name": "North", "population": 12000},
+    {"id": "riverside", "name": "Riverside", "population": 8500},
+    {"id": "old-town", "name": "Old Town"},
+]
+
+# Tests are fast because the worker polls often; the limits stay Telegram's.
+TEST_DELIVERY = DeliveryPolicy(poll_interval=0.05)
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[BotApiEmulator]:
+    async with BotApiEmulator(token=TOKEN, limits=FloodLimits()) as emu:
+        yield emu
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path, emulator: BotApiEmulator) -> Callable[..., Settings]:
+    """Settings pointing at the emulator and a database in tmp_path; keyword overrides merge."""
+
+    def make(**overrides: Any) -> Settings:
+        data: dict[str, Any] = {
+            "telegram": {
+                "token": TOKEN,
+                "api_base_url": emulator.base_url,
+                "file_base_url": emulator.base_file_url,
+                "poll_timeout": 1,
+            },
+            "database": {"path": str(tmp_path / "feedback.sqlite3")},
+            "community": {
+                "name": "Riverside Partnership",
+                "timezone": "Europe/Madrid",
+                "languages": ["en", "es"],
+                "emergency_number": "112",
+            },
+            "areas": AREAS,
+            "access": {"admins": [ADMIN_ID], "coordinators": [COORDINATOR_ID]},
+            "privacy": {"min_group_size": 3},
+        }
+        for section, values in overrides.items():
+            if isinstance(values, dict):
+                data[section] = {**data.get(section, {}), **values}
+            else:
+                data[section] = values
+        return Settings(**data)
+
+    return make
+
+
+@pytest.fixture
+def settings(make_settings: Callable[..., Settings]) -> Settings:
+    return make_settings()
+
+
+BotRunner = Callable[..., AbstractAsyncContextManager[FeedbackApplication]]
+
+
+@pytest.fixture
+def run_bot(settings: Settings) -> BotRunner:
+    """``async with run_bot() as app:`` runs the real Application until the block ends."""
+
+    @asynccontextmanager
+    async def run(
+        custom: Settings | None = None, *, policy: DeliveryPolicy = TEST_DELIVERY
+    ) -> AsyncIterator[FeedbackApplication]:
+        app = build_application(custom or settings, delivery_policy=policy)
+        async with running(app):
+            yield app
+
+    return run
