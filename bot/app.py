@@ -23,6 +23,7 @@ from bot import handlers
 from bot.config import ConfigError, Settings
 from bot.context import BotContext, BotData, FeedbackApplication, Services
 from bot.delivery import DeliveryPolicy, DeliveryWorker
+from bot.ratelimit import RetryingRateLimiter
 from bot.texts import Catalogue, CatalogueError
 from surveys.answering import Answering
 from surveys.models import Area
@@ -96,6 +97,7 @@ def build_application(
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         .concurrent_updates(PerUserUpdateProcessor())
+        .rate_limiter(RetryingRateLimiter())
         .get_updates_read_timeout(timeout + 10)
         .build()
     )

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
+from bot.ratelimit import RateLimitArgs
 from bot.texts import Catalogue
 from surveys.answering import Answering
 from surveys.onboarding import Onboarding
@@ -42,7 +43,7 @@ class BotData:
         self.delivery_policy: DeliveryPolicy | None = None
 
 
-class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+class BotContext(CallbackContext[ExtBot[RateLimitArgs], dict[Any, Any], dict[Any, Any], BotData]):
     @property
     def services(self) -> Services:
         services = self.bot_data.services
@@ -64,5 +65,5 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
 
 
 FeedbackApplication = Application[
-    ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], BotData, Any
+    ExtBot[RateLimitArgs], BotContext, dict[Any, Any], dict[Any, Any], BotData, Any
 ]

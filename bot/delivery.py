@@ -19,11 +19,13 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import ExtBot
 
 from bot.keyboards import outbox_keyboard
+from bot.ratelimit import retry_seconds
 from bot.texts import Catalogue
 from surveys.clock import utcnow
 from surveys.models import OutboxItem
@@ -68,7 +70,7 @@ class Pacer:
 
 class DeliveryWorker:
     def __init__(
-        self, bot: Bot, store: Store, texts: Catalogue, policy: DeliveryPolicy | None = None
+        self, bot: ExtBot[Any], store: Store, texts: Catalogue, policy: DeliveryPolicy | None = None
     ) -> None:
         self._bot = bot
         self._store = store
@@ -147,9 +149,10 @@ class DeliveryWorker:
                 item.chat_id,
                 text,
                 reply_markup=outbox_keyboard(self._texts, item.language, item.message),
+                rate_limit_args={"retry": False},  # the outbox reschedules by itself
             )
         except RetryAfter as exc:
-            seconds = _seconds(exc.retry_after)
+            seconds = retry_seconds(exc.retry_after)
             self._pacer.pause(seconds)
             log.warning("delivery: flood control, pausing all sends for %.0f s", seconds)
             await self._store.outbox.retry_later(
@@ -197,9 +200,3 @@ class DeliveryWorker:
         if message.text is not None:
             return message.text
         raise ValueError("outbox message has neither text_key nor text")
-
-
-def _seconds(retry_after: int | timedelta) -> float:
-    if isinstance(retry_after, timedelta):
-        return retry_after.total_seconds()
-    return float(retry_after)
