@@ -172,8 +172,8 @@ def menu_keyboard(texts: Catalogue, language: str) -> InlineKeyboardMarkup:
 
 def rounds_keyboard(
     texts: Catalogue, language: str, entries: Sequence[RoundEntry]
-) -> InlineKeyboardMarkup:
-    """One Start/Continue button per open round the resident has not completed."""
+) -> InlineKeyboardMarkup | None:
+    """One Start/Continue button per open round not completed yet (None when there is none)."""
     rows = []
     for entry in entries:
         if entry.response is not None and entry.response.completed:
@@ -188,7 +188,7 @@ def rounds_keyboard(
                 )
             ]
         )
-    return InlineKeyboardMarkup(rows)
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 def start_survey_keyboard(
