@@ -24,11 +24,14 @@ from bot.config import ConfigError, Settings
 from bot.context import BotContext, BotData, FeedbackApplication, Services
 from bot.delivery import DeliveryPolicy, DeliveryWorker
 from bot.ratelimit import RetryingRateLimiter
+from bot.scheduling import RoundScheduler, invitation_message, reminder_message
 from bot.texts import Catalogue, CatalogueError
 from surveys.answering import Answering
 from surveys.models import Area
 from surveys.onboarding import Onboarding
+from surveys.quiet import QuietHours
 from surveys.registry import SurveyRegistry
+from surveys.schedule import RoundClock
 from surveys.store import Store
 
 log = logging.getLogger(__name__)
@@ -107,8 +110,22 @@ def build_application(
     return app
 
 
+def delivery_policy(settings: Settings) -> DeliveryPolicy:
+    delivery = settings.delivery
+    return DeliveryPolicy(
+        rate_per_second=delivery.rate_per_second,
+        per_chat_interval=delivery.per_chat_interval,
+        concurrency=delivery.concurrency,
+        max_attempts=delivery.max_attempts,
+    )
+
+
 async def start_services(app: FeedbackApplication) -> Services:
-    """Open the database, mirror the areas, start the delivery worker, publish commands."""
+    """Open the database, mirror the areas, start the delivery worker, publish commands.
+
+    The round scheduler is created here but armed by :func:`arm_scheduler` once the
+    Application (and its JobQueue) has started.
+    """
     settings = app.bot_data.settings
     assert settings is not None
     store = await Store.open(settings.database.path)
@@ -117,8 +134,20 @@ async def start_services(app: FeedbackApplication) -> Services:
             [Area(id=a.id, name=a.name, population=a.population) for a in settings.areas]
         )
         texts = load_catalogue(settings)
-        delivery = DeliveryWorker(app.bot, store, texts, app.bot_data.delivery_policy)
+        delivery = DeliveryWorker(
+            app.bot, store, texts, app.bot_data.delivery_policy or delivery_policy(settings)
+        )
         registry = SurveyRegistry(store, settings.community.languages, settings.surveys.files)
+        zone = settings.community.zone
+        clock = RoundClock(
+            store,
+            registry,
+            invitation=invitation_message,
+            reminder=reminder_message,
+            zone=zone,
+            quiet=QuietHours.parse(settings.delivery.quiet_hours, zone),
+        )
+        staff = sorted({*settings.access.coordinators, *settings.access.admins})
         services = Services(
             settings=settings,
             texts=texts,
@@ -127,6 +156,9 @@ async def start_services(app: FeedbackApplication) -> Services:
             registry=registry,
             answering=Answering(store, registry),
             delivery=delivery,
+            scheduler=RoundScheduler(
+                clock, delivery, app.bot, texts, staff, interval=settings.rounds.check_interval
+            ),
         )
         app.bot_data.services = services
         await delivery.start()
@@ -137,10 +169,18 @@ async def start_services(app: FeedbackApplication) -> Services:
     return services
 
 
+async def arm_scheduler(app: FeedbackApplication) -> None:
+    """Catch up on missed round times and schedule the coming ones (needs a started app)."""
+    services = app.bot_data.services
+    assert services is not None and app.job_queue is not None
+    await services.scheduler.start(app.job_queue)
+
+
 async def stop_services(app: FeedbackApplication) -> None:
     services = app.bot_data.services
     if services is None:
         return
+    services.scheduler.stop()
     await services.delivery.stop()
     await services.store.close()
     app.bot_data.services = None
@@ -175,6 +215,7 @@ async def running(app: FeedbackApplication, *, poll_interval: float = 0.0) -> As
             )
             await app.start()
             try:
+                await arm_scheduler(app)
                 yield
             finally:
                 await app.updater.stop()

@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 
 from bot.config import Settings, load_settings
 from surveys.definitions import check_files
-from surveys.errors import DefinitionError, RoundError, SurveysError
+from surveys.errors import DefinitionError, NotFoundError, RoundError, SurveysError
 from surveys.library import builtin_keys
-from surveys.models import Round
+from surveys.models import Area, Round
 from surveys.registry import SurveyRegistry
-from surveys.rounds import create_round, parse_moment
+from surveys.rounds import create_round, parse_moment, parse_offsets
 from surveys.store import Store
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -45,32 +45,65 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "list", help="list available surveys", description="List the surveys rounds can use."
     )
     listing.set_defaults(handler=cmd_survey_list)
+    _add_round_commands(commands)
 
+
+def _add_round_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rounds = commands.add_parser(
-        "rounds", help="survey rounds", description="Create, list and close survey rounds."
+        "rounds",
+        help="survey rounds",
+        description="Plan, list, show, close and cancel survey rounds. Times are read and "
+        "shown in the community's time zone. A running bot opens a round, invites its "
+        "audience, reminds and closes it at the planned times.",
     )
-    round_commands = rounds.add_subparsers(dest="rounds_command", metavar="COMMAND", required=True)
-    open_ = round_commands.add_parser(
-        "open",
-        help="open a round now",
-        description="Open a round of a survey now for all areas or the given ones.",
+    sub = rounds.add_subparsers(dest="rounds_command", metavar="COMMAND", required=True)
+    create = sub.add_parser(
+        "create",
+        help="plan a round",
+        description="Plan a round of a survey. Durations (90m, 36h, 7d, 2w) for --closes and "
+        "--remind count from the opening.",
     )
-    open_.add_argument("--survey", required=True, metavar="KEY", help="survey key")
-    open_.add_argument("--areas", default="", metavar="A,B", help="area ids (default: all)")
-    open_.add_argument(
+    create.add_argument("--survey", required=True, metavar="KEY", help="survey key")
+    create.add_argument("--areas", default="", metavar="A,B", help="area ids (default: all)")
+    create.add_argument(
+        "--opens", default="now", metavar="ISO|now", help="opening time (default: now)"
+    )
+    create.add_argument(
         "--closes",
-        default=None,
+        required=True,
         metavar="ISO|7d",
-        help="closing time or duration from now (default: stays open)",
+        help="closing time, or a duration after the opening",
     )
-    open_.set_defaults(handler=cmd_rounds_open)
-    listing = round_commands.add_parser("list", help="list rounds", description="List rounds.")
-    listing.set_defaults(handler=cmd_rounds_list)
-    close = round_commands.add_parser(
-        "close", help="close a round now", description="Close an open round now."
+    create.add_argument(
+        "--remind",
+        default="",
+        metavar="2d,6d",
+        help="reminders, after the opening, to those who have not completed",
     )
-    close.add_argument("round_id", type=int, metavar="ID")
-    close.set_defaults(handler=cmd_rounds_close)
+    create.add_argument(
+        "--every",
+        default=None,
+        metavar="weekly|monthly|CRON",
+        help="repeat: the next round is planned when this one closes",
+    )
+    create.set_defaults(handler=cmd_rounds_create)
+    sub.add_parser("list", help="list rounds", description="List rounds.").set_defaults(
+        handler=cmd_rounds_list
+    )
+    for name, handler, text in (
+        ("show", cmd_rounds_show, "Show a round's plan and progress."),
+        ("close", cmd_rounds_close, "Close an open round now; partial answers stay."),
+        (
+            "cancel",
+            cmd_rounds_cancel,
+            "Cancel a planned or open round; messages not yet sent are dropped.",
+        ),
+    ):
+        command = sub.add_parser(
+            name, help=text.split(";")[0].rstrip(".").lower(), description=text
+        )
+        command.add_argument("round_id", type=int, metavar="ID")
+        command.set_defaults(handler=handler)
 
 
 def cmd_survey_check(args: argparse.Namespace) -> int:
@@ -110,8 +143,6 @@ def _run(
     async def main() -> int:
         store = await Store.open(settings.database.path)
         try:
-            from surveys.models import Area
-
             await store.areas.sync(
                 [Area(id=a.id, name=a.name, population=a.population) for a in settings.areas]
             )
@@ -122,7 +153,7 @@ def _run(
 
     try:
         return asyncio.run(main())
-    except (RoundError, DefinitionError) as exc:
+    except (RoundError, DefinitionError, NotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except SurveysError as exc:
@@ -141,18 +172,25 @@ def _describe(round_: Round, zone: ZoneInfo) -> str:
     )
 
 
-def cmd_rounds_open(args: argparse.Namespace) -> int:
+def cmd_rounds_create(args: argparse.Namespace) -> int:
     async def action(settings: Settings, store: Store, registry: SurveyRegistry) -> int:
         zone = settings.community.zone
-        closes = parse_moment(args.closes, zone) if args.closes else None
-        areas = [a.strip() for a in args.areas.split(",") if a.strip()]
+        opens = parse_moment(args.opens, zone)
         round_ = await create_round(
             store,
             registry,
             args.survey,
-            opens_at=parse_moment("now", zone),
-            closes_at=closes,
-            area_ids=areas,
+            opens_at=opens,
+            closes_at=parse_moment(args.closes, zone, now=opens),
+            area_ids=[a.strip() for a in args.areas.split(",") if a.strip()],
+            remind_after=parse_offsets(args.remind),
+            recurrence=args.every,
+        )
+        await store.audit.record(
+            role="cli",
+            action="rounds.create",
+            allowed=True,
+            detail={"round": round_.id, "survey": args.survey},
         )
         print(_describe(round_, zone))
         return EXIT_OK
@@ -172,9 +210,43 @@ def cmd_rounds_list(args: argparse.Namespace) -> int:
     return _run(args, action)
 
 
-def cmd_rounds_close(args: argparse.Namespace) -> int:
+def cmd_rounds_show(args: argparse.Namespace) -> int:
     async def action(settings: Settings, store: Store, registry: SurveyRegistry) -> int:
-        round_ = await store.rounds.close(args.round_id)
+        zone = settings.community.zone
+        round_ = await store.rounds.get(args.round_id)
+        progress = await store.rounds.progress(round_.id)
+        print(_describe(round_, zone))
+        reminders = ", ".join(
+            m.astimezone(zone).strftime("%Y-%m-%d %H:%M") for m in round_.reminder_times
+        )
+        print(f"reminders: {reminders or 'none'} ({round_.reminders_done} handled)")
+        print(f"repeats: {round_.recurrence or 'no'}")
+        rate = progress.response_rate
+        print(
+            f"invited {progress.invited}, delivered {progress.delivered}, started "
+            f"{progress.started}, completed {progress.completed}, response rate "
+            f"{f'{rate:.0%}' if rate is not None else 'n/a'}"
+        )
+        return EXIT_OK
+
+    return _run(args, action)
+
+
+def cmd_rounds_close(args: argparse.Namespace) -> int:
+    return _move(args, "close")
+
+
+def cmd_rounds_cancel(args: argparse.Namespace) -> int:
+    return _move(args, "cancel")
+
+
+def _move(args: argparse.Namespace, how: str) -> int:
+    async def action(settings: Settings, store: Store, registry: SurveyRegistry) -> int:
+        move = store.rounds.close if how == "close" else store.rounds.cancel
+        round_ = await move(args.round_id)
+        await store.audit.record(
+            role="cli", action=f"rounds.{how}", allowed=True, detail={"round": round_.id}
+        )
         print(_describe(round_, settings.community.zone))
         return EXIT_OK
 

@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from surveys.quiet import QuietHours
+
 DEFAULT_CONFIG_PATH = Path("config.toml")
 TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
 TELEGRAM_FILE_BASE_URL = "https://api.telegram.org/file/bot"
@@ -118,6 +120,47 @@ class PrivacySettings(_Section):
     )
 
 
+class DeliverySettings(_Section):
+    rate_per_second: float = Field(
+        default=28.0,
+        gt=0,
+        le=1000,
+        description="Messages per second to many chats (Telegram allows about 30).",
+    )
+    per_chat_interval: float = Field(
+        default=1.0, ge=0, description="Minimum seconds between broadcast messages to one chat."
+    )
+    concurrency: int = Field(
+        default=8,
+        ge=1,
+        le=64,
+        description="Requests in flight at once; also the most a crash can send twice.",
+    )
+    max_attempts: int = Field(
+        default=5, ge=1, description="Tries for network errors and 5xx before giving up."
+    )
+    quiet_hours: str = Field(
+        default="21:00-08:00",
+        description="Local HH:MM-HH:MM window without broadcasts or reminders; empty for none.",
+    )
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _valid_quiet_hours(cls, value: str) -> str:
+        QuietHours.parse(value, ZoneInfo("UTC"))
+        return value
+
+
+class RoundSettings(_Section):
+    check_interval: float = Field(
+        default=2.0,
+        gt=0,
+        le=60,
+        description="Seconds between checks for due openings, reminders and closings "
+        "(rounds created from the CLI are picked up this fast).",
+    )
+
+
 class SurveySettings(_Section):
     files: list[Path] = Field(
         default_factory=list,
@@ -144,6 +187,8 @@ class Settings(BaseSettings):
     access: AccessSettings = Field(default_factory=AccessSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     surveys: SurveySettings = Field(default_factory=SurveySettings)
+    delivery: DeliverySettings = Field(default_factory=DeliverySettings)
+    rounds: RoundSettings = Field(default_factory=RoundSettings)
 
     @field_validator("areas")
     @classmethod

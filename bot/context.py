@@ -21,6 +21,7 @@ from surveys.store import Store
 
 if TYPE_CHECKING:
     from bot.delivery import DeliveryPolicy, DeliveryWorker
+    from bot.scheduling import RoundScheduler
 
 
 @dataclass
@@ -32,6 +33,7 @@ class Services:
     registry: SurveyRegistry
     answering: Answering
     delivery: DeliveryWorker
+    scheduler: RoundScheduler
 
 
 class BotData:

@@ -148,7 +148,9 @@ class DeliveryWorker:
             message = await self._bot.send_message(
                 item.chat_id,
                 text,
-                reply_markup=outbox_keyboard(self._texts, item.language, item.message),
+                reply_markup=outbox_keyboard(
+                    self._texts, item.language, item.message, self._params(item)
+                ),
                 rate_limit_args={"retry": False},  # the outbox reschedules by itself
             )
         except RetryAfter as exc:
@@ -193,10 +195,19 @@ class DeliveryWorker:
         backoff = min(2.0 ** (item.attempts - 1), self.policy.max_backoff)
         await self._store.outbox.retry_later(item.id, utcnow() + timedelta(seconds=backoff), reason)
 
+    def _params(self, item: OutboxItem) -> dict[str, object]:
+        """Fixed parameters plus the ones given per language (falling back to the default)."""
+        params: dict[str, object] = dict(item.message.params)
+        for name, by_language in item.message.localized_params.items():
+            params[name] = by_language.get(item.language) or by_language.get(
+                self._texts.default, next(iter(by_language.values()), "")
+            )
+        return params
+
     def _render(self, item: OutboxItem) -> str:
         message = item.message
         if message.text_key is not None:
-            return self._texts.get(item.language, message.text_key, **message.params)
+            return self._texts.get(item.language, message.text_key, **self._params(item))
         if message.text is not None:
             return message.text
         raise ValueError("outbox message has neither text_key nor text")

@@ -183,27 +183,12 @@ def rounds_keyboard(
         rows.append(
             [
                 InlineKeyboardButton(
-                    texts.get(language, key, title=title)[:60],
+                    texts.raw(language, key, title=title)[:60],
                     callback_data=encode("svstart", entry.round.id),
                 )
             ]
         )
     return InlineKeyboardMarkup(rows) if rows else None
-
-
-def start_survey_keyboard(
-    texts: Catalogue, language: str, round_id: int, title: str
-) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    texts.get(language, "button_start_survey", title=title)[:60],
-                    callback_data=encode("svstart", round_id),
-                )
-            ]
-        ]
-    )
 
 
 def question_keyboard(texts: Catalogue, language: str, state: SurveyState) -> InlineKeyboardMarkup:
@@ -303,7 +288,7 @@ def forget_keyboard(texts: Catalogue, language: str) -> InlineKeyboardMarkup:
 
 
 def outbox_keyboard(
-    texts: Catalogue, language: str, message: OutboxMessage
+    texts: Catalogue, language: str, message: OutboxMessage, params: dict[str, object]
 ) -> InlineKeyboardMarkup | None:
     """Buttons of a queued message, labels rendered in the recipient's language."""
     if not message.buttons:
@@ -311,7 +296,7 @@ def outbox_keyboard(
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(texts.get(language, label), callback_data=data)
+                InlineKeyboardButton(texts.raw(language, label, **params)[:60], callback_data=data)
                 for label, data in row
             ]
             for row in message.buttons

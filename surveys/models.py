@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -67,6 +67,9 @@ class OutboxMessage(_Row):
 
     text_key: str | None = None
     params: dict[str, str | int | float] = Field(default_factory=dict)
+    localized_params: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="Parameters per language, e.g. a survey's title."
+    )
     text: str | None = None
     buttons: list[list[tuple[str, str]]] = Field(
         default_factory=list, description="Rows of (catalogue key of the label, callback data)."
@@ -117,9 +120,32 @@ class Round(_Row):
     opened_at: datetime | None
     closed_at: datetime | None
     area_ids: list[str]
+    remind_after: list[timedelta] = Field(default_factory=list)
+    reminders_done: int = 0
+    recurrence: str | None = None
+    next_round_id: int | None = None
+    summary_sent_at: datetime | None = None
+    created_by: str = "cli"
 
     def includes(self, area_id: str | None) -> bool:
         return not self.area_ids or area_id in self.area_ids
+
+    @property
+    def reminder_times(self) -> list[datetime]:
+        return [self.opens_at + offset for offset in self.remind_after]
+
+
+class RoundProgress(_Row):
+    """Delivery and answering figures of one round, as coordinators see them at close."""
+
+    invited: int
+    delivered: int
+    started: int
+    completed: int
+
+    @property
+    def response_rate(self) -> float | None:
+        return self.completed / self.delivered if self.delivered else None
 
 
 class Response(_Row):

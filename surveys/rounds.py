@@ -1,4 +1,8 @@
-"""Creating, opening and closing survey rounds (domain rules on top of the round store)."""
+"""Creating survey rounds: parsing times, checking the plan, storing it.
+
+A created round is only *scheduled*; the round clock (:mod:`surveys.schedule`) opens it at its
+time and queues the invitations, whether it was created in chat, from the CLI or by recurrence.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +15,23 @@ from surveys.clock import utcnow
 from surveys.errors import RoundError
 from surveys.models import Round
 from surveys.registry import SurveyRegistry
+from surveys.schedule import validate_recurrence
 from surveys.store import Store
 
-_DURATION = re.compile(r"^(\d{1,4})([mhdw])$")
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_DURATION = re.compile(r"^(\d{1,4})([smhdw])$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_duration(text: str) -> timedelta:
+    """``90m``, ``36h``, ``7d``, ``2w`` (``s`` for seconds, mostly for tests)."""
+    match = _DURATION.match(text.strip().lower())
+    if not match:
+        raise RoundError(f"cannot read {text!r} as a duration: use e.g. 90m, 36h, 7d or 2w")
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
 
 
 def parse_moment(text: str, zone: ZoneInfo, *, now: datetime | None = None) -> datetime:
-    """``now``, a duration from now (``90m``, ``36h``, ``7d``, ``2w``) or an ISO date/time.
+    """``now``, a duration after ``now`` (``7d``) or an ISO date/time.
 
     A time without an offset is read in the community's time zone; a bare date means midnight.
     """
@@ -26,9 +39,8 @@ def parse_moment(text: str, zone: ZoneInfo, *, now: datetime | None = None) -> d
     text = text.strip()
     if text.lower() == "now":
         return now
-    match = _DURATION.match(text.lower())
-    if match:
-        return now + timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    if _DURATION.match(text.lower()):
+        return now + parse_duration(text)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
@@ -39,6 +51,11 @@ def parse_moment(text: str, zone: ZoneInfo, *, now: datetime | None = None) -> d
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
+def parse_offsets(text: str) -> list[timedelta]:
+    """``2d,6d`` -> reminder offsets after the opening."""
+    return sorted(parse_duration(part) for part in text.split(",") if part.strip())
+
+
 async def create_round(
     store: Store,
     registry: SurveyRegistry,
@@ -47,9 +64,12 @@ async def create_round(
     opens_at: datetime,
     closes_at: datetime | None,
     area_ids: Sequence[str] = (),
+    remind_after: Sequence[timedelta] = (),
+    recurrence: str | None = None,
+    created_by: str = "cli",
     now: datetime | None = None,
 ) -> Round:
-    """Register the survey's current version and create a round; open it if it is due."""
+    """Check the plan, register the survey's current version, store the round (scheduled)."""
     known = {area.id for area in await store.areas.active()}
     unknown = sorted(set(area_ids) - known)
     if unknown:
@@ -57,12 +77,21 @@ async def create_round(
             f"unknown area(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})"
         )
     now = now or utcnow()
-    if closes_at is not None and closes_at <= now:
-        raise RoundError("the closing time is in the past")
+    if closes_at is not None and closes_at <= max(now, opens_at):
+        raise RoundError("the closing time must be after the opening time and in the future")
+    if closes_at is not None:
+        late = [o for o in remind_after if opens_at + o >= closes_at]
+        if late:
+            raise RoundError("every reminder must fall before the closing time")
+    if recurrence is not None and closes_at is None:
+        raise RoundError("a recurring round needs a closing time (the next opens after it)")
     version, _ = await registry.register(survey_key)
-    round_ = await store.rounds.create(
-        version.id, opens_at=opens_at, closes_at=closes_at, area_ids=area_ids
+    return await store.rounds.create(
+        version.id,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        area_ids=area_ids,
+        remind_after=remind_after,
+        recurrence=validate_recurrence(recurrence),
+        created_by=created_by,
     )
-    if opens_at <= now:
-        round_ = await store.rounds.open(round_.id)
-    return round_

@@ -131,6 +131,8 @@ async def area_pressed(update: Update, context: BotContext) -> None:
         await stale(update, context, resident)
         return
     await answer_query(update)
+    # Joined or moved while rounds are open: invite to the ones of the (new) area.
+    await context.services.scheduler.invite_newcomer(updated)
     areas = {area.id: area.name for area in await context.store.areas.active()}
     texts = context.texts
     if purpose == "set":

@@ -11,6 +11,9 @@ CREATE TABLE survey_versions (
 );
 
 -- status: scheduled -> open -> closed, or cancelled. An empty round_areas means every area.
+-- remind_after: JSON list of seconds after opens_at; reminders_done counts the offsets already
+-- handled (sent, or skipped because they fell after the close). recurrence: NULL, 'weekly',
+-- 'monthly' or a crontab line; the next round is created when this one closes (next_round_id).
 CREATE TABLE rounds (
     id                 INTEGER PRIMARY KEY,
     survey_version_id  INTEGER NOT NULL REFERENCES survey_versions(id),
@@ -18,8 +21,14 @@ CREATE TABLE rounds (
                        CHECK (status IN ('scheduled', 'open', 'closed', 'cancelled')),
     opens_at           TEXT NOT NULL,
     closes_at          TEXT,
+    remind_after       TEXT NOT NULL DEFAULT '[]',
+    reminders_done     INTEGER NOT NULL DEFAULT 0,
+    recurrence         TEXT,
+    next_round_id      INTEGER REFERENCES rounds(id),
     opened_at          TEXT,
     closed_at          TEXT,
+    summary_sent_at    TEXT,
+    created_by         TEXT NOT NULL DEFAULT 'cli',
     created_at         TEXT NOT NULL
 );
 CREATE INDEX rounds_status ON rounds(status);
@@ -72,4 +81,14 @@ CREATE TABLE answer_picks (
     question_id  TEXT NOT NULL,
     code         TEXT NOT NULL,
     PRIMARY KEY (response_id, question_id, code)
+) WITHOUT ROWID;
+
+-- A coordinator's multi-step chat form (e.g. /newround) in progress: one per user and kind.
+CREATE TABLE drafts (
+    telegram_user_id  INTEGER NOT NULL,
+    kind              TEXT NOT NULL,
+    step              TEXT NOT NULL,
+    data              TEXT NOT NULL DEFAULT '{}',
+    updated_at        TEXT NOT NULL,
+    PRIMARY KEY (telegram_user_id, kind)
 ) WITHOUT ROWID;

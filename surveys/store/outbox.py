@@ -56,14 +56,56 @@ class OutboxStore:
             )
             return cursor.rowcount
 
-    async def enqueue_one(self, purpose: str, resident_id: int, message: OutboxMessage) -> bool:
-        """Queue one message; False if this purpose already reached the resident."""
+    async def enqueue_followup(
+        self,
+        purpose: str,
+        message: OutboxMessage,
+        *,
+        after_purpose: str,
+        unless_completed_round: int,
+        not_before: datetime | None = None,
+    ) -> int:
+        """Queue ``message`` for residents who received ``after_purpose`` (e.g. the invitation)
+        and have not completed the round: reminders."""
         now = now_db()
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT OR IGNORE INTO outbox (purpose, resident_id, payload, not_before, "
-                "created_at) VALUES (?, ?, ?, ?, ?)",
-                (purpose, resident_id, message.model_dump_json(), now, now),
+                "created_at) SELECT ?, r.id, ?, ?, ? FROM residents r JOIN outbox o ON "
+                "o.resident_id = r.id AND o.purpose = ? AND o.status = 'sent' "
+                f"WHERE {ELIGIBLE} AND NOT EXISTS (SELECT 1 FROM responses p WHERE "
+                "p.resident_id = r.id AND p.round_id = ? AND p.status = 'completed')",
+                (
+                    purpose,
+                    message.model_dump_json(),
+                    to_db(not_before) if not_before else now,
+                    now,
+                    after_purpose,
+                    unless_completed_round,
+                ),
+            )
+            return cursor.rowcount
+
+    async def enqueue_one(
+        self,
+        purpose: str,
+        resident_id: int,
+        message: OutboxMessage,
+        not_before: datetime | None = None,
+    ) -> bool:
+        """Queue one message if the resident may receive it; False if not, or already queued."""
+        now = now_db()
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT OR IGNORE INTO outbox (purpose, resident_id, payload, not_before, "
+                f"created_at) SELECT ?, r.id, ?, ?, ? FROM residents r WHERE r.id = ? AND {ELIGIBLE}",
+                (
+                    purpose,
+                    message.model_dump_json(),
+                    to_db(not_before) if not_before else now,
+                    now,
+                    resident_id,
+                ),
             )
             return cursor.rowcount == 1
 

@@ -1,37 +1,50 @@
-"""Survey rounds: a version, an audience and a period; opened and closed over time."""
+"""Survey rounds: a version, an audience and a period; opened, reminded and closed over time."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import datetime
+import json
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiosqlite
 
 from surveys.clock import from_db, now_db, to_db
 from surveys.errors import NotFoundError, RoundError
-from surveys.models import Round, RoundStatus
+from surveys.models import OutboxMessage, Round, RoundProgress, RoundStatus
 from surveys.store.db import Database
+from surveys.store.outbox import ELIGIBLE
 
 _SELECT = (
     "SELECT r.id, r.survey_version_id, v.key, r.status, r.opens_at, r.closes_at, r.opened_at, "
-    "r.closed_at, (SELECT group_concat(area_id, ',') FROM round_areas a WHERE a.round_id = r.id) "
-    "FROM rounds r JOIN survey_versions v ON v.id = r.survey_version_id"
+    "r.closed_at, (SELECT group_concat(area_id, ',') FROM round_areas a WHERE a.round_id = r.id), "
+    "r.remind_after, r.reminders_done, r.recurrence, r.next_round_id, r.summary_sent_at, "
+    "r.created_by FROM rounds r JOIN survey_versions v ON v.id = r.survey_version_id"
 )
 
 
-def _round(row: Mapping[str, Any] | Sequence[Any]) -> Round:
-    values = tuple(row)
+def _moment(text: str | None) -> datetime | None:
+    return from_db(text) if text else None
+
+
+def _round(row: Any) -> Round:
+    v = tuple(row)
     return Round(
-        id=values[0],
-        survey_version_id=values[1],
-        survey_key=values[2],
-        status=values[3],
-        opens_at=from_db(values[4]),
-        closes_at=from_db(values[5]) if values[5] else None,
-        opened_at=from_db(values[6]) if values[6] else None,
-        closed_at=from_db(values[7]) if values[7] else None,
-        area_ids=sorted(values[8].split(",")) if values[8] else [],
+        id=v[0],
+        survey_version_id=v[1],
+        survey_key=v[2],
+        status=v[3],
+        opens_at=from_db(v[4]),
+        closes_at=_moment(v[5]),
+        opened_at=_moment(v[6]),
+        closed_at=_moment(v[7]),
+        area_ids=sorted(v[8].split(",")) if v[8] else [],
+        remind_after=[timedelta(seconds=s) for s in json.loads(v[9])],
+        reminders_done=v[10],
+        recurrence=v[11],
+        next_round_id=v[12],
+        summary_sent_at=_moment(v[13]),
+        created_by=v[14],
     )
 
 
@@ -46,17 +59,24 @@ class RoundStore:
         opens_at: datetime,
         closes_at: datetime | None,
         area_ids: Sequence[str] = (),
+        remind_after: Sequence[timedelta] = (),
+        recurrence: str | None = None,
+        created_by: str = "cli",
     ) -> Round:
         if closes_at is not None and closes_at <= opens_at:
             raise RoundError("a round must close after it opens")
+        offsets = sorted(int(offset.total_seconds()) for offset in remind_after)
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
-                "INSERT INTO rounds (survey_version_id, opens_at, closes_at, created_at) "
-                "VALUES (?, ?, ?, ?)",
+                "INSERT INTO rounds (survey_version_id, opens_at, closes_at, remind_after, "
+                "recurrence, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     survey_version_id,
                     to_db(opens_at),
                     to_db(closes_at) if closes_at else None,
+                    json.dumps(offsets),
+                    recurrence,
+                    created_by,
                     now_db(),
                 ),
             )
@@ -74,11 +94,48 @@ class RoundStore:
     async def open(self, round_id: int) -> Round:
         return await self._move(round_id, "open", ("scheduled",), "opened_at")
 
+    async def open_with_invitations(
+        self, round_id: int, invitation: OutboxMessage, not_before: datetime
+    ) -> tuple[Round, int]:
+        """Open the round and queue one invitation per eligible resident of its audience, in
+        one transaction: a crash cannot leave an open round that invited nobody."""
+        now = now_db()
+        async with self._db.transaction() as conn:
+            current = await _fetch(conn, round_id)
+            if current.status != "scheduled":
+                raise RoundError(f"round {round_id} is {current.status}; cannot open it")
+            await conn.execute(
+                "UPDATE rounds SET status = 'open', opened_at = ? WHERE id = ?", (now, round_id)
+            )
+            audience = ""
+            if current.area_ids:
+                audience = " AND r.area_id IN (SELECT area_id FROM round_areas WHERE round_id = ?)"
+            cursor = await conn.execute(
+                "INSERT OR IGNORE INTO outbox (purpose, resident_id, payload, not_before, "
+                f"created_at) SELECT ?, r.id, ?, ?, ? FROM residents r WHERE {ELIGIBLE}{audience}",
+                (
+                    f"invite:{round_id}",
+                    invitation.model_dump_json(),
+                    to_db(not_before),
+                    now,
+                    *((round_id,) if current.area_ids else ()),
+                ),
+            )
+            return await _fetch(conn, round_id), cursor.rowcount
+
     async def close(self, round_id: int) -> Round:
         return await self._move(round_id, "closed", ("open",), "closed_at")
 
     async def cancel(self, round_id: int) -> Round:
-        return await self._move(round_id, "cancelled", ("scheduled", "open"), "closed_at")
+        """Cancel the round; invitations and reminders not yet sent are dropped."""
+        cancelled = await self._move(round_id, "cancelled", ("scheduled", "open"), "closed_at")
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE outbox SET status = 'skipped', last_error = 'round cancelled' "
+                "WHERE status = 'pending' AND (purpose = ? OR purpose LIKE ?)",
+                (f"invite:{round_id}", f"remind:{round_id}:%"),
+            )
+        return cancelled
 
     async def find(self, statuses: Sequence[RoundStatus] | None = None) -> list[Round]:
         where = ""
@@ -95,6 +152,43 @@ class RoundStore:
     async def open_for_area(self, area_id: str | None) -> list[Round]:
         """Open rounds whose audience includes ``area_id``."""
         return [r for r in await self.find(["open"]) if r.includes(area_id)]
+
+    async def set_reminders_done(self, round_id: int, count: int) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE rounds SET reminders_done = MAX(reminders_done, ?) WHERE id = ?",
+                (count, round_id),
+            )
+
+    async def set_summary_sent(self, round_id: int) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE rounds SET summary_sent_at = COALESCE(summary_sent_at, ?) WHERE id = ?",
+                (now_db(), round_id),
+            )
+
+    async def link_next(self, round_id: int, next_round_id: int) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE rounds SET next_round_id = ? WHERE id = ? AND next_round_id IS NULL",
+                (next_round_id, round_id),
+            )
+
+    async def progress(self, round_id: int) -> RoundProgress:
+        """Invited and delivered (from the outbox), started and completed (from responses)."""
+        async with (
+            self._db.read() as conn,
+            conn.execute(
+                "SELECT (SELECT COUNT(*) FROM outbox WHERE purpose = ?1), "
+                "(SELECT COUNT(*) FROM outbox WHERE purpose = ?1 AND status = 'sent'), "
+                "(SELECT COUNT(*) FROM responses WHERE round_id = ?2), "
+                "(SELECT COUNT(*) FROM responses WHERE round_id = ?2 AND status = 'completed')",
+                (f"invite:{round_id}", round_id),
+            ) as cursor,
+        ):
+            row = await cursor.fetchone()
+        assert row is not None
+        return RoundProgress(invited=row[0], delivered=row[1], started=row[2], completed=row[3])
 
     async def _move(
         self, round_id: int, status: RoundStatus, allowed_from: Sequence[str], stamp: str

@@ -28,6 +28,7 @@ async def open_round(app: FeedbackApplication, *, areas: tuple[str, ...] = ()) -
         closes_at=utcnow() + timedelta(days=7),
         area_ids=areas,
     )
+    # the bot's round clock opens it within its check interval and invites the audience
     return round_.id
 
 
@@ -50,12 +51,11 @@ async def test_whole_survey(
     async with run_bot() as app:
         await onboard(user)
         round_id = await open_round(app)
-        await user.send_command("surveys")
-        listing = await user.wait_for("Open surveys")
-        assert listing.button_texts() == ["Start: Community trust and safety"]
+        invitation = await user.wait_for("A new survey is open")
+        assert invitation.button_texts() == ["Start: Community trust and safety"]
         await user.press("Start: Community trust and safety")
         first = await user.wait_for("Question 1 of 12")
-        assert first.message_id == listing.message_id  # edited in place
+        assert first.message_id == invitation.message_id  # edited in place
         assert "This short survey" in first.text and "0 = Not at all safe" in first.text
         stale_data = dict(first.buttons[0])["3"]
         await user.press("8")

@@ -37,6 +37,7 @@ async def world(tmp_path: Path) -> AsyncIterator[tuple[Store, Answering, Residen
     round_ = await create_round(
         store, registry, SURVEY, opens_at=utcnow(), closes_at=utcnow() + timedelta(days=7)
     )
+    await store.rounds.open(round_.id)
     yield store, Answering(store, registry), resident, round_.id
     await store.close()
 
