@@ -98,7 +98,8 @@ class OutboxStore:
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT OR IGNORE INTO outbox (purpose, resident_id, payload, not_before, "
-                f"created_at) SELECT ?, r.id, ?, ?, ? FROM residents r WHERE r.id = ? AND {ELIGIBLE}",
+                "created_at) SELECT ?, r.id, ?, ?, ? FROM residents r "
+                f"WHERE r.id = ? AND {ELIGIBLE}",
                 (
                     purpose,
                     message.model_dump_json(),
