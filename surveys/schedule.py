@@ -156,9 +156,8 @@ class RoundClock:
         for index, moment in enumerate(round_.reminder_times):
             if index < round_.reminders_done or moment > now:
                 continue
-            if round_.closes_at is not None and moment >= round_.closes_at:
-                events.append(RoundEvent("reminder_skipped", round_))
-            elif round_.closes_at is not None and now >= round_.closes_at:
+            # A reminder planned after the close, or noticed only after it, is pointless.
+            if round_.closes_at is not None and max(moment, now) >= round_.closes_at:
                 events.append(RoundEvent("reminder_skipped", round_))
             else:
                 definition = await self._registry.definition(round_.survey_version_id)
