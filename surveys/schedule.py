@@ -9,6 +9,7 @@ interval and at the exact stored times (via the JobQueue).
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -37,12 +38,29 @@ class RoundEvent:
     definition: SurveyDefinition | None = None
 
 
+_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def cron_trigger(text: str, zone: ZoneInfo | None = None) -> CronTrigger:
+    """A trigger for a standard crontab line.
+
+    APScheduler 3 counts weekdays from Monday = 0, standard cron from Sunday = 0; numeric
+    weekdays are turned into names so ``0 10 * * 1`` means Mondays, as users expect.
+    """
+    fields = text.split()
+    if len(fields) == 5:
+        fields[4] = re.sub(
+            r"\d+", lambda m: _DAYS[int(m.group())] if int(m.group()) < 8 else m.group(), fields[4]
+        )
+    return CronTrigger.from_crontab(" ".join(fields), timezone=zone)
+
+
 def validate_recurrence(text: str | None) -> str | None:
     """``weekly``, ``monthly`` or a five-field crontab line; RoundError otherwise."""
     if text is None or text in ("weekly", "monthly"):
         return text
     try:
-        CronTrigger.from_crontab(text)
+        cron_trigger(text)
     except ValueError as exc:
         raise RoundError(
             f"--every {text!r}: use weekly, monthly or a crontab line ({exc})"
@@ -59,7 +77,7 @@ def next_occurrence(recurrence: str, after: datetime, zone: ZoneInfo) -> datetim
         year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
         day = min(local.day, calendar.monthrange(year, month)[1])
         return local.replace(year=year, month=month, day=day)
-    trigger = CronTrigger.from_crontab(recurrence, timezone=zone)
+    trigger = cron_trigger(recurrence, zone)
     moment = trigger.get_next_fire_time(None, after + timedelta(seconds=1))
     if moment is None:
         raise RoundError(f"recurrence {recurrence!r} has no next time")
