@@ -29,6 +29,7 @@ from bot.texts import Catalogue, CatalogueError
 from surveys.answering import Answering
 from surveys.models import Area
 from surveys.onboarding import Onboarding
+from surveys.planning import RoundPlanner
 from surveys.quiet import QuietHours
 from surveys.registry import SurveyRegistry
 from surveys.schedule import RoundClock
@@ -155,6 +156,7 @@ async def start_services(app: FeedbackApplication) -> Services:
             onboarding=Onboarding(store, settings.community.languages),
             registry=registry,
             answering=Answering(store, registry),
+            planner=RoundPlanner(store, registry, zone),
             delivery=delivery,
             scheduler=RoundScheduler(
                 clock, delivery, app.bot, texts, staff, interval=settings.rounds.check_interval

@@ -16,6 +16,7 @@ from bot.ratelimit import RateLimitArgs
 from bot.texts import Catalogue
 from surveys.answering import Answering
 from surveys.onboarding import Onboarding
+from surveys.planning import RoundPlanner
 from surveys.registry import SurveyRegistry
 from surveys.store import Store
 
@@ -32,6 +33,7 @@ class Services:
     onboarding: Onboarding
     registry: SurveyRegistry
     answering: Answering
+    planner: RoundPlanner
     delivery: DeliveryWorker
     scheduler: RoundScheduler
 

@@ -51,6 +51,10 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "svs": (_ID, _REV, _NUMBER),
     "svb": (_ID, _REV),
     "svl": (_ID, _REV),
+    "nr": (
+        r"survey|area|all|next|now|closes|remind|create|cancel",
+        r"-|\d{1,3}|[0-9dhmw,]{1,20}|none",
+    ),
 }
 
 

@@ -22,7 +22,8 @@ the CLI can turn any of them into a friendly message without catching bare ``Exc
     │   ├── UnknownQuestionError   no question with that id in the definition
     │   └── QuestionHiddenError    the question is hidden by skip logic
     ├── RoundError                 a round is not in a state that allows the action
-    │   └── RoundClosedError       the round is not open (not yet, or any more)
+    │   ├── RoundClosedError       the round is not open (not yet, or any more)
+    │   └── PlanError              a step of a round plan is not acceptable (chat wizard)
     ├── SurveyDoneError            the response is complete; it cannot be answered again
     └── StaleActionError           an old, double-tapped or forged button; nothing changes
 """
@@ -229,3 +230,11 @@ class SurveyDoneError(SurveysError):
 
 class StaleActionError(SurveysError):
     """An action made for an earlier state: an old or double-tapped button, a forged payload."""
+
+
+class PlanError(RoundError):
+    """A step of a round plan cannot be accepted; ``code`` keys the bot's message catalogue."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        self.code = code
+        super().__init__(detail or code)

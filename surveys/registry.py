@@ -23,7 +23,7 @@ class SurveyRegistry:
         self._files = list(files)
         self._by_version: dict[int, SurveyDefinition] = {}
 
-    def keys(self) -> list[str]:
+    def survey_keys(self) -> list[str]:
         return sorted({*builtin_keys(), *(self._load_file(p).key for p in self._files)})
 
     def load(self, key: str) -> SurveyDefinition:
@@ -34,7 +34,7 @@ class SurveyRegistry:
                 return definition
         if key in builtin_keys():
             return load_builtin(key, self._languages)
-        available = ", ".join(self.keys())
+        available = ", ".join(self.survey_keys())
         raise DefinitionError(
             [DefinitionIssue(key, None, None, f"no survey {key!r} (available: {available})")]
         )

@@ -14,6 +14,7 @@ from bot.handlers import (
     coordinator,
     errors,
     fallback,
+    newround,
     onboarding,
     privacy,
     settings,
@@ -59,6 +60,7 @@ def register(app: FeedbackApplication) -> None:
         ("residents", coordinator.residents),
         ("announce", coordinator.announce),
         ("audit", admin.audit),
+        ("newround", newround.newround),
     ]
     app.add_handler(MessageHandler(PRIVATE & filters.UpdateType.EDITED, fallback.unexpected_edit))
     for name, callback in commands:
@@ -75,6 +77,7 @@ def register(app: FeedbackApplication) -> None:
         ("forget", privacy.forget_pressed),
         ("surveys", survey.surveys_command),
         ("svstart", survey.start_pressed),
+        ("nr", newround.newround_pressed),
         *(
             (action, survey.survey_button_pressed)
             for action in ("sva", "svt", "svd", "svs", "svb", "svl")
@@ -101,6 +104,7 @@ def staff_commands(role: str) -> list[BotCommand]:
     extra = [
         BotCommand("residents", "Registered residents per neighbourhood"),
         BotCommand("announce", "Send an announcement to all residents"),
+        BotCommand("newround", "Plan a survey round"),
     ]
     if role == "admin":
         extra.append(BotCommand("audit", "Latest role-restricted actions"))

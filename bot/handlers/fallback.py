@@ -6,6 +6,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import BotContext
+from bot.handlers.newround import typed_plan_input
 from bot.handlers.onboarding import show_step, stale
 from bot.handlers.replies import current_resident, language_of, reply
 from bot.handlers.survey import typed_answer
@@ -46,7 +47,10 @@ async def unexpected_edit(update: Update, context: BotContext) -> None:
 
 
 async def stray_text(update: Update, context: BotContext) -> None:
-    """Typed text: an answer to the question on screen, else a pointer to the step or menu."""
+    """Typed text: a coordinator's plan input, an answer to the question on screen, else a
+    pointer to the current step or the menu."""
+    if await typed_plan_input(update, context):
+        return
     resident = await current_resident(update, context)
     if resident is None:
         await reply(

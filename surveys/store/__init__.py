@@ -8,6 +8,7 @@ from pathlib import Path
 from surveys.store.areas import AreaStore
 from surveys.store.audit import AuditStore
 from surveys.store.db import Database
+from surveys.store.drafts import DraftStore
 from surveys.store.outbox import OutboxStore
 from surveys.store.residents import ResidentStore
 from surveys.store.responses import ResponseStore
@@ -22,6 +23,7 @@ class Store:
     db: Database
     areas: AreaStore
     audit: AuditStore
+    drafts: DraftStore
     outbox: OutboxStore
     residents: ResidentStore
     responses: ResponseStore
@@ -35,6 +37,7 @@ class Store:
             db=db,
             areas=AreaStore(db),
             audit=AuditStore(db),
+            drafts=DraftStore(db),
             outbox=OutboxStore(db),
             residents=ResidentStore(db),
             responses=ResponseStore(db),
@@ -50,6 +53,7 @@ __all__ = [
     "AreaStore",
     "AuditStore",
     "Database",
+    "DraftStore",
     "OutboxStore",
     "ResidentStore",
     "ResponseStore",

@@ -1,0 +1,154 @@
+"""The steps of planning a round in chat (/newround): survey, audience, opening, closing,
+reminders, confirmation. The plan is a draft row, so a restart resumes it; each step checks
+that the plan is at that step, so an old button cannot change a later one."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, Field
+
+from surveys.clock import from_db, to_db, utcnow
+from surveys.errors import PlanError, RoundError, StaleActionError
+from surveys.models import Round
+from surveys.registry import SurveyRegistry
+from surveys.rounds import create_round, parse_moment, parse_offsets
+from surveys.store import Store
+
+KIND = "newround"
+Step = Literal["survey", "audience", "opens", "closes", "remind", "confirm"]
+
+
+class RoundPlan(BaseModel):
+    step: Step = "survey"
+    survey: str | None = None
+    areas: list[str] = Field(default_factory=list)
+    opens: str | None = None
+    closes: str | None = None
+    remind: list[int] = Field(default_factory=list)
+
+    @property
+    def opens_at(self) -> datetime | None:
+        return from_db(self.opens) if self.opens else None
+
+    @property
+    def closes_at(self) -> datetime | None:
+        return from_db(self.closes) if self.closes else None
+
+    @property
+    def reminders(self) -> list[timedelta]:
+        return [timedelta(seconds=s) for s in self.remind]
+
+
+class RoundPlanner:
+    def __init__(self, store: Store, registry: SurveyRegistry, zone: ZoneInfo) -> None:
+        self._store = store
+        self._registry = registry
+        self._zone = zone
+
+    async def current(self, user_id: int) -> RoundPlan | None:
+        draft = await self._store.drafts.get(user_id, KIND)
+        return RoundPlan.model_validate(draft[1]) if draft else None
+
+    async def start(self, user_id: int) -> RoundPlan:
+        plan = RoundPlan()
+        await self._save(user_id, plan)
+        return plan
+
+    async def cancel(self, user_id: int) -> None:
+        await self._store.drafts.delete(user_id, KIND)
+
+    async def choose_survey(self, user_id: int, key: str) -> RoundPlan:
+        plan = await self._at(user_id, "survey")
+        if key not in self._registry.survey_keys():
+            raise StaleActionError(f"no survey {key!r}")
+        return await self._save(
+            user_id, plan.model_copy(update={"survey": key, "step": "audience"})
+        )
+
+    async def toggle_area(self, user_id: int, area_id: str) -> RoundPlan:
+        plan = await self._at(user_id, "audience")
+        if area_id not in {area.id for area in await self._store.areas.active()}:
+            raise StaleActionError(f"no area {area_id!r}")
+        areas = sorted(set(plan.areas) ^ {area_id})
+        return await self._save(user_id, plan.model_copy(update={"areas": areas}))
+
+    async def all_areas(self, user_id: int) -> RoundPlan:
+        plan = await self._at(user_id, "audience")
+        return await self._save(user_id, plan.model_copy(update={"areas": [], "step": "opens"}))
+
+    async def audience_done(self, user_id: int) -> RoundPlan:
+        plan = await self._at(user_id, "audience")
+        return await self._save(user_id, plan.model_copy(update={"step": "opens"}))
+
+    async def set_opens(self, user_id: int, text: str) -> RoundPlan:
+        plan = await self._at(user_id, "opens")
+        now = utcnow()
+        opens = self._moment(text, now)
+        if opens < now - timedelta(minutes=1):
+            raise PlanError("plan_in_past")
+        return await self._save(
+            user_id, plan.model_copy(update={"opens": to_db(opens), "step": "closes"})
+        )
+
+    async def set_closes(self, user_id: int, text: str) -> RoundPlan:
+        plan = await self._at(user_id, "closes")
+        opens = plan.opens_at or utcnow()
+        closes = self._moment(text, opens)
+        if closes <= max(opens, utcnow()):
+            raise PlanError("plan_closes_before_opens")
+        return await self._save(
+            user_id, plan.model_copy(update={"closes": to_db(closes), "step": "remind"})
+        )
+
+    async def set_reminders(self, user_id: int, text: str) -> RoundPlan:
+        plan = await self._at(user_id, "remind")
+        try:
+            offsets = [] if text.strip().lower() in ("", "none") else parse_offsets(text)
+        except RoundError:
+            raise PlanError("plan_bad_time") from None
+        opens, closes = plan.opens_at or utcnow(), plan.closes_at
+        if closes is not None and any(opens + offset >= closes for offset in offsets):
+            raise PlanError("plan_reminder_after_close")
+        seconds = [int(offset.total_seconds()) for offset in offsets]
+        return await self._save(
+            user_id, plan.model_copy(update={"remind": seconds, "step": "confirm"})
+        )
+
+    async def confirm(self, user_id: int, created_by: str) -> Round:
+        plan = await self._at(user_id, "confirm")
+        assert plan.survey is not None
+        now = utcnow()
+        round_ = await create_round(
+            self._store,
+            self._registry,
+            plan.survey,
+            opens_at=max(plan.opens_at or now, now),
+            closes_at=plan.closes_at,
+            area_ids=plan.areas,
+            remind_after=plan.reminders,
+            created_by=created_by,
+            now=now,
+        )
+        await self._store.drafts.delete(user_id, KIND)
+        return round_
+
+    def _moment(self, text: str, now: datetime) -> datetime:
+        try:
+            return parse_moment(
+                text.replace(" ", "T", 1) if " " in text.strip() else text, self._zone, now=now
+            )
+        except RoundError:
+            raise PlanError("plan_bad_time") from None
+
+    async def _at(self, user_id: int, step: Step) -> RoundPlan:
+        plan = await self.current(user_id)
+        if plan is None or plan.step != step:
+            raise StaleActionError(f"the plan is not at step {step}")
+        return plan
+
+    async def _save(self, user_id: int, plan: RoundPlan) -> RoundPlan:
+        await self._store.drafts.put(user_id, KIND, plan.step, plan.model_dump())
+        return plan
