@@ -96,6 +96,19 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    """Chat with the bot in the terminal through the emulator (no token needed)."""
+    from bot.sandbox.terminal import run_terminal
+
+    settings = _settings(args, required=False)
+    if args.database is not None:
+        settings = settings.model_copy(
+            update={"database": settings.database.model_copy(update={"path": args.database})}
+        )
+    configure_logging("WARNING")
+    return run_terminal(settings, args.user_id)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="feedbackbot",
@@ -120,6 +133,23 @@ def build_parser() -> argparse.ArgumentParser:
         "run", help="run the bot (long polling)", description="Run the bot until SIGINT or SIGTERM."
     )
     run.set_defaults(handler=cmd_run)
+
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="try the bot in the terminal, no token needed",
+        description="Run the bot against the built-in Bot API emulator and chat with it as a "
+        "simulated resident: type text to send it, !Label to press a button, /as ID to switch "
+        "user (e.g. to a configured coordinator id), /quit to end.",
+    )
+    sandbox.add_argument("--user-id", type=int, default=1, help="your simulated Telegram id")
+    sandbox.add_argument(
+        "--database",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="database to use (default: the configured one)",
+    )
+    sandbox.set_defaults(handler=cmd_sandbox)
 
     config = commands.add_parser(
         "config", help="configuration tools", description="Configuration tools."
