@@ -175,7 +175,8 @@ class Answering:
         response = await self._store.responses.set_draft(response_id, revision, draft)
         if response is None:
             raise StaleActionError("the response moved on")
-        return await self._state(state.round, response)
+        # the revision matched, so no answer changed since state.answers were read
+        return await self._state(state.round, response, state.answers)
 
     async def done(
         self, resident: Resident, response_id: int, revision: int, position: int
@@ -206,13 +207,15 @@ class Answering:
         response = await self._store.responses.set_cursor(response_id, revision, previous.id)
         if response is None:
             raise StaleActionError("the response moved on")
-        return await self._state(state.round, response)
+        return await self._state(state.round, response, state.answers)
 
     async def later(self, resident: Resident, response_id: int, revision: int) -> SurveyState:
         """ "Continue later": nothing to store (every answer already is); checks the button."""
         return await self._checked(resident, response_id, revision, None)
 
     async def remember_message(self, state: SurveyState, message_id: int | None) -> None:
+        if state.response.message_id == message_id:
+            return  # edited in place: the stored message is already this one
         await self._store.responses.set_message(state.response.id, message_id)
 
     async def _checked(
@@ -251,14 +254,22 @@ class Answering:
             state.response.revision,
             rows,
             completed=engine.is_complete(state.definition, answers),
+            # read under this revision: the store need only write what changed
+            previous={qid: json.dumps(value) for qid, value in state.answers.items()},
         )
         if response is None:
             raise StaleActionError("the response moved on")
-        return await self._state(state.round, response)
+        # exactly what the store now holds, without reading it back
+        stored = {row.question_id: json.loads(row.value_json) for row in rows}
+        return await self._state(state.round, response, stored)
 
-    async def _state(self, round_: Round, response: Response) -> SurveyState:
+    async def _state(
+        self, round_: Round, response: Response, answers: dict[str, AnswerValue] | None = None
+    ) -> SurveyState:
+        """The state of ``response``; ``answers`` are its stored answers if already known."""
         definition = await self._registry.definition(response.survey_version_id)
-        answers: dict[str, AnswerValue] = await self._store.responses.answers(response.id)
+        if answers is None:
+            answers = await self._store.responses.answers(response.id)
         question: Question | None = None
         if not response.completed:
             question = engine.next_question(definition, answers)
