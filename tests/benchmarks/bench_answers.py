@@ -551,6 +551,12 @@ def report(ours: RunResult, echo: RunResult) -> list[str]:
     print(
         f"{'PASS' if latency_ok else 'FAIL'}  ours p99 {p99:.1f} ms < {P99_TARGET_MS:.0f} ms{note}"
     )
+    if not ours.pause:
+        print(
+            f"      (Little's law: {ours.residents} residents always in flight / "
+            f"{ours.per_second:.0f} answers/s = {1000 * ours.residents / ours.per_second:.0f} ms "
+            f"mean latency; the echo floor's own p99 is {echo.percentile_ms(99):.0f} ms)"
+        )
     mismatches = ours.mismatches + echo.mismatches
     if mismatches:
         missed.append("correctness")
