@@ -51,6 +51,9 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "svs": (_ID, _REV, _NUMBER),
     "svb": (_ID, _REV),
     "svl": (_ID, _REV),
+    "ex": (r"r|s", _NUMBER),
+    "exf": (r"r|s", _NUMBER, r"xlsx|csv|json"),
+    "wd": (r"send|cancel",),
     "nr": (
         r"survey|area|all|next|now|closes|remind|create|cancel",
         r"-|\d{1,3}|[0-9dhmw,]{1,20}|none",

@@ -17,6 +17,7 @@ from bot.handlers import (
     newround,
     onboarding,
     privacy,
+    results,
     settings,
     survey,
 )
@@ -61,6 +62,9 @@ def register(app: FeedbackApplication) -> None:
         ("announce", coordinator.announce),
         ("audit", admin.audit),
         ("newround", newround.newround),
+        ("results", results.results),
+        ("export", results.export),
+        ("wedid", results.wedid),
     ]
     app.add_handler(MessageHandler(PRIVATE & filters.UpdateType.EDITED, fallback.unexpected_edit))
     for name, callback in commands:
@@ -78,6 +82,9 @@ def register(app: FeedbackApplication) -> None:
         ("surveys", survey.surveys_command),
         ("svstart", survey.start_pressed),
         ("nr", newround.newround_pressed),
+        ("ex", results.export_pressed),
+        ("exf", results.export_format_pressed),
+        ("wd", results.wedid_pressed),
         *(
             (action, survey.survey_button_pressed)
             for action in ("sva", "svt", "svd", "svs", "svb", "svl")
@@ -105,7 +112,10 @@ def staff_commands(role: str) -> list[BotCommand]:
         BotCommand("residents", "Registered residents per neighbourhood"),
         BotCommand("announce", "Send an announcement to all residents"),
         BotCommand("newround", "Plan a survey round"),
+        BotCommand("results", "Headline results of the latest rounds"),
+        BotCommand("wedid", "Tell participants what will be done"),
     ]
     if role == "admin":
         extra.append(BotCommand("audit", "Latest role-restricted actions"))
+        extra.append(BotCommand("export", "Results and anonymous answers as files"))
     return extra

@@ -12,6 +12,7 @@ from surveys.store.drafts import DraftStore
 from surveys.store.outbox import OutboxStore
 from surveys.store.residents import ResidentStore
 from surveys.store.responses import ResponseStore
+from surveys.store.results import ResultStore
 from surveys.store.rounds import RoundStore
 from surveys.store.surveys import SurveyStore
 
@@ -27,6 +28,7 @@ class Store:
     outbox: OutboxStore
     residents: ResidentStore
     responses: ResponseStore
+    results: ResultStore
     rounds: RoundStore
     surveys: SurveyStore
 
@@ -41,6 +43,7 @@ class Store:
             outbox=OutboxStore(db),
             residents=ResidentStore(db),
             responses=ResponseStore(db),
+            results=ResultStore(db),
             rounds=RoundStore(db),
             surveys=SurveyStore(db),
         )
@@ -57,6 +60,7 @@ __all__ = [
     "OutboxStore",
     "ResidentStore",
     "ResponseStore",
+    "ResultStore",
     "RoundStore",
     "Store",
     "SurveyStore",

@@ -86,6 +86,33 @@ class OutboxStore:
             )
             return cursor.rowcount
 
+    async def enqueue_participants(
+        self, purpose: str, message: OutboxMessage, round_id: int
+    ) -> int:
+        """Queue ``message`` for every eligible resident who answered the round (even partly)."""
+        now = now_db()
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT OR IGNORE INTO outbox (purpose, resident_id, payload, not_before, "
+                "created_at) SELECT ?, r.id, ?, ?, ? FROM residents r WHERE "
+                f"{ELIGIBLE} AND r.id IN (SELECT resident_id FROM responses WHERE round_id = ?)",
+                (purpose, message.model_dump_json(), now, now, round_id),
+            )
+            return cursor.rowcount
+
+    async def count_participants(self, round_id: int) -> int:
+        """Residents a participants' message of the round would reach now."""
+        async with (
+            self._db.read() as conn,
+            conn.execute(
+                f"SELECT COUNT(*) FROM residents r WHERE {ELIGIBLE} AND r.id IN "
+                "(SELECT resident_id FROM responses WHERE round_id = ?)",
+                (round_id,),
+            ) as cursor,
+        ):
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
     async def enqueue_one(
         self,
         purpose: str,

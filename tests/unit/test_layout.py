@@ -51,3 +51,20 @@ def test_no_vague_module_names() -> None:
         str(p) for p in ROOT.glob("*/**/*.py") if p.stem in vague and ".venv" not in str(p)
     ]
     assert offenders == []
+
+
+def test_the_bot_starts_without_the_heavy_libraries() -> None:
+    """If the bot is imported, then scipy, matplotlib and openpyxl are not: they cost about
+    100 MB and only exports and reports need them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, bot.app, bot.cli; "
+        "print(sorted(m for m in ('scipy', 'matplotlib', 'openpyxl', 'numpy') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout
+    assert out.strip() == "[]"

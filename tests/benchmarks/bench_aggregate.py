@@ -1,0 +1,197 @@
+"""Benchmark: a full round report and a 10-round trend against a bare GROUP BY over the answers.
+
+Run from the repository root (generation of the default size takes a minute or two and is not
+measured)::
+
+    .venv/bin/python tests/benchmarks/bench_aggregate.py [--residents 100000 --rounds 10]
+
+The synthetic database (``surveys.demo``) is generated in a child process, so the peak RSS
+printed is that of the measuring process alone. Every time is the best of ``--repeat`` runs
+after one warm-up (the database file is then in the OS page cache for every contender). The
+"floor" is what SQLite needs to merely group every answer once::
+
+    SELECT question_id, code, COUNT(*) FROM answers GROUP BY question_id, code
+
+Targets: a full round report at most 3x the floor, peak RSS under 300 MB. ``--export csv``
+also times a streaming raw export of every round (all answers) and reports RSS after it.
+
+Not a pytest module (pytest collects ``test_*.py`` from tests/unit and tests/e2e only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from surveys.aggregate import round_report, survey_trend
+from surveys.demo import DEMO_SURVEY
+from surveys.export import ExportRequest, run_export
+from surveys.store import Store
+
+REPORT_TARGET = 3.0
+RSS_TARGET_MB = 300.0
+MIN_GROUP_SIZE = 10
+FLOORS = {
+    "floor: GROUP BY question_id, code": (
+        "SELECT question_id, code, COUNT(*) FROM answers GROUP BY question_id, code"
+    ),
+    "floor: GROUP BY question_id, num": (
+        "SELECT question_id, num, COUNT(*) FROM answers GROUP BY question_id, num"
+    ),
+}
+
+_GENERATE = """
+import asyncio, sys, time
+from pathlib import Path
+from surveys.demo import generate
+started = time.perf_counter()
+summary = asyncio.run(generate(Path(sys.argv[1]), residents=int(sys.argv[2]),
+                               rounds=int(sys.argv[3]), seed=int(sys.argv[4]), progress=True))
+print(summary.responses, summary.answers, time.perf_counter() - started)
+"""
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process (Linux reports KiB, macOS bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def generate(path: Path, residents: int, rounds: int, seed: int) -> str:
+    """Create the database in a child process; returns a one-line description."""
+    done = subprocess.run(
+        [sys.executable, "-c", _GENERATE, str(path), str(residents), str(rounds), str(seed)],
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    responses, answers, seconds = done.stdout.split()
+    return (
+        f"{residents:,} residents, {rounds} rounds, {int(responses):,} responses, "
+        f"{int(answers):,} answers (generated in {float(seconds):.0f} s, not measured)"
+    )
+
+
+def describe(path: Path) -> str:
+    with sqlite3.connect(path) as conn:
+        residents = conn.execute("SELECT COUNT(*) FROM residents").fetchone()[0]
+        rounds = conn.execute("SELECT COUNT(*) FROM rounds").fetchone()[0]
+        responses = conn.execute("SELECT COUNT(*) FROM responses").fetchone()[0]
+        answers = conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
+    return (
+        f"{residents:,} residents, {rounds} rounds, {responses:,} responses, "
+        f"{answers:,} answers (existing file)"
+    )
+
+
+def time_floor(path: Path, sql: str, repeat: int) -> float:
+    with sqlite3.connect(path) as conn:
+        conn.execute(sql).fetchall()  # warm-up
+        best = float("inf")
+        for _ in range(repeat):
+            started = time.perf_counter()
+            conn.execute(sql).fetchall()
+            best = min(best, time.perf_counter() - started)
+    return best
+
+
+async def time_async(action: Callable[[], Awaitable[object]], repeat: int) -> float:
+    await action()  # warm-up
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        await action()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+async def measure(path: Path, repeat: int, export: str | None) -> list[tuple[str, float]]:
+    store = await Store.open(path)
+    try:
+        rounds = [r for r in await store.rounds.find() if r.survey_key == DEMO_SURVEY]
+        last = rounds[-1].id
+        results = [
+            (
+                f"full round report (round {last})",
+                await time_async(
+                    lambda: round_report(store, last, min_group_size=MIN_GROUP_SIZE), repeat
+                ),
+            ),
+            (
+                f"{len(rounds)}-round trend",
+                await time_async(
+                    lambda: survey_trend(store, DEMO_SURVEY, min_group_size=MIN_GROUP_SIZE),
+                    max(1, repeat - 1),
+                ),
+            ),
+        ]
+        if export:
+            with tempfile.TemporaryDirectory() as folder:
+                out = Path(folder) / f"export.{'zip' if export == 'csv' else export}"
+                request = ExportRequest(
+                    out=out,
+                    format=export,  # type: ignore[arg-type]
+                    min_group_size=MIN_GROUP_SIZE,
+                    survey_key=DEMO_SURVEY,
+                )
+                started = time.perf_counter()
+                result = await run_export(store, request)
+                seconds = time.perf_counter() - started
+                results.append((f"export {export}: {result.raw_rows:,} raw answers", seconds))
+        return results
+    finally:
+        await store.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--residents", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (best)")
+    parser.add_argument("--db", type=Path, help="reuse (or create and keep) this database")
+    parser.add_argument("--export", choices=["csv", "xlsx", "json"], help="also time an export")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = args.db or Path(folder) / "bench.sqlite3"
+        if path.exists():
+            data = describe(path)
+        else:
+            data = generate(path, args.residents, args.rounds, args.seed)
+        floors = {name: time_floor(path, sql, args.repeat) for name, sql in FLOORS.items()}
+        measured = asyncio.run(measure(path, args.repeat, args.export))
+    floor = next(iter(floors.values()))
+    rss = peak_rss_mb()
+
+    print(f"\ndata: {data}")
+    print(f"sqlite {sqlite3.sqlite_version}, best of {args.repeat} after a warm-up\n")
+    print(f"{'measurement':<48}{'seconds':>9}{'x floor':>9}  target")
+    print("-" * 80)
+    ok = True
+    for name, seconds in [*floors.items(), *measured]:
+        target = ""
+        if name.startswith("full round report"):
+            passed = seconds / floor <= REPORT_TARGET
+            ok &= passed
+            target = f"<= {REPORT_TARGET:.0f}x  {'OK' if passed else 'MISSED'}"
+        print(f"{name:<48}{seconds:>9.3f}{seconds / floor:>9.2f}  {target}")
+    passed = rss < RSS_TARGET_MB
+    ok &= passed
+    print(
+        f"{'peak RSS of this process':<48}{rss:>6.0f} MB{'':>9}  "
+        f"< {RSS_TARGET_MB:.0f} MB  {'OK' if passed else 'MISSED'}"
+    )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
