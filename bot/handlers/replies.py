@@ -32,21 +32,26 @@ async def reply(
     markup: InlineKeyboardMarkup | None = None,
     *,
     edit: bool = False,
-) -> None:
-    """Answer in the chat of the update; with ``edit`` replace the pressed message instead."""
+) -> int | None:
+    """Answer in the chat of the update; with ``edit`` replace the pressed message instead.
+
+    Returns the id of the message that now shows ``text`` (None if there is no chat).
+    """
     query = update.callback_query
     if edit and query is not None and query.message is not None:
         try:
             await query.edit_message_text(text, reply_markup=markup)
-            return
+            return query.message.message_id
         except BadRequest as exc:
             if "not modified" in exc.message:
-                return
+                return query.message.message_id
             if "message to edit not found" not in exc.message:
                 raise
     chat = update.effective_chat
-    if chat is not None:
-        await context.bot.send_message(chat.id, text, reply_markup=markup)
+    if chat is None:
+        return None
+    sent = await context.bot.send_message(chat.id, text, reply_markup=markup)
+    return sent.message_id
 
 
 async def answer_query(update: Update, text: str | None = None) -> None:

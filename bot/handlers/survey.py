@@ -85,21 +85,8 @@ async def show_state(
         return
     text = question_text(context, language, state)
     markup = question_keyboard(context.texts, language, state)
-    query = update.callback_query
-    if edit and query is not None and query.message is not None:
-        try:
-            await query.edit_message_text(text, reply_markup=markup)
-            await context.services.answering.remember_message(state, query.message.message_id)
-            return
-        except BadRequest as exc:
-            if "not modified" in exc.message:
-                return
-            if "message to edit not found" not in exc.message:
-                raise
-    chat = update.effective_chat
-    assert chat is not None
-    sent = await context.bot.send_message(chat.id, text, reply_markup=markup)
-    await context.services.answering.remember_message(state, sent.message_id)
+    message_id = await reply(update, context, text, markup, edit=edit)
+    await context.services.answering.remember_message(state, message_id)
 
 
 async def surveys_command(update: Update, context: BotContext) -> None:
