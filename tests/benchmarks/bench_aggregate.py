@@ -160,6 +160,7 @@ def main() -> int:
     parser.add_argument("--db", type=Path, help="reuse (or create and keep) this database")
     parser.add_argument("--export", choices=["csv", "xlsx", "json"], help="also time an export")
     args = parser.parse_args()
+    baseline = peak_rss_mb()  # Python, SQLite, pydantic, scipy, matplotlib, openpyxl loaded
 
     with tempfile.TemporaryDirectory() as folder:
         path = args.db or Path(folder) / "bench.sqlite3"
@@ -184,6 +185,7 @@ def main() -> int:
             ok &= passed
             target = f"<= {REPORT_TARGET:.0f}x  {'OK' if passed else 'MISSED'}"
         print(f"{name:<48}{seconds:>9.3f}{seconds / floor:>9.2f}  {target}")
+    print(f"{'RSS after imports, before any work':<48}{baseline:>6.0f} MB")
     passed = rss < RSS_TARGET_MB
     ok &= passed
     print(
