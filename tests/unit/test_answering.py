@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from surveys.answering import Answering
+from surveys.answering import Answering, SurveyState
 from surveys.clock import utcnow
 from surveys.errors import (
     NotSkippableError,
@@ -142,24 +142,24 @@ async def test_whole_survey_with_skip_logic(world: tuple[Store, Answering, Resid
     assert response is not None and response.completed
 
 
-async def test_back_and_change_drops_hidden_answers(
-    world: tuple[Store, Answering, Resident, int],
-) -> None:
-    """If a resident goes back and changes 'meeting' to no, then 'meeting_useful' is dropped."""
-    store, answering, resident, round_id = world
-    state = await answering.start(resident, round_id)
-    # answer up to meeting_useful, leaving it on screen
-    for qid, option in [
-        ("safety", 1),
-        ("respect", 2),
-        ("listen", 3),
-        ("job", 0),
-        ("rely", 1),
-        ("fair", 1),
-        ("understand", 1),
-        ("deal", 1),
-        ("confidence", 1),
-    ]:
+RATINGS = [
+    ("safety", 1),
+    ("respect", 2),
+    ("listen", 3),
+    ("job", 0),
+    ("rely", 1),
+    ("fair", 1),
+    ("understand", 1),
+    ("deal", 1),
+    ("confidence", 1),
+]
+
+
+async def _answer_ratings(
+    answering: Answering, resident: Resident, state: SurveyState
+) -> SurveyState:
+    """Answer the nine questions before 'concerns' by button."""
+    for qid, option in RATINGS:
         state = await answering.answer_button(
             resident,
             state.response.id,
@@ -167,6 +167,16 @@ async def test_back_and_change_drops_hidden_answers(
             state.definition.position(qid),
             option,
         )
+    return state
+
+
+async def test_back_and_change_drops_hidden_answers(
+    world: tuple[Store, Answering, Resident, int],
+) -> None:
+    """If a resident goes back and changes 'meeting' to no, then 'meeting_useful' is dropped."""
+    store, answering, resident, round_id = world
+    state = await answering.start(resident, round_id)
+    state = await _answer_ratings(answering, resident, state)
     pos = state.definition.position("concerns")
     state = await answering.toggle(resident, state.response.id, state.response.revision, pos, 0)
     state = await answering.done(resident, state.response.id, state.response.revision, pos)
@@ -208,24 +218,7 @@ async def test_multi_limits_and_required_skip(
     state = await answering.start(resident, round_id)
     with pytest.raises(NotSkippableError):
         await answering.skip(resident, state.response.id, state.response.revision, 0)
-    for qid, option in [
-        ("safety", 1),
-        ("respect", 2),
-        ("listen", 3),
-        ("job", 0),
-        ("rely", 1),
-        ("fair", 1),
-        ("understand", 1),
-        ("deal", 1),
-        ("confidence", 1),
-    ]:
-        state = await answering.answer_button(
-            resident,
-            state.response.id,
-            state.response.revision,
-            state.definition.position(qid),
-            option,
-        )
+    state = await _answer_ratings(answering, resident, state)
     pos = state.definition.position("concerns")
     for option in range(4):
         state = await answering.toggle(
