@@ -137,10 +137,19 @@ class DeliveryWorker:
             return
         await self._slots.acquire()
         await self._pacer.wait_turn()
-        self._last_send[item.chat_id] = time.monotonic()
+        self._remember_send(item.chat_id)
         task = asyncio.create_task(self._send(item))
         self._sends.add(task)
         task.add_done_callback(self._sends.discard)
+
+    def _remember_send(self, chat_id: int) -> None:
+        """Note the send for per-chat pacing; forget chats whose interval has passed, so the
+        map stays small however many residents a broadcast reaches."""
+        now = time.monotonic()
+        if len(self._last_send) >= 4096:
+            horizon = now - self.policy.per_chat_interval
+            self._last_send = {c: t for c, t in self._last_send.items() if t > horizon}
+        self._last_send[chat_id] = now
 
     async def _send(self, item: OutboxItem) -> None:
         try:

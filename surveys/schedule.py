@@ -115,7 +115,7 @@ class RoundClock:
             events += await self._remind(round_, now)
             if round_.closes_at is not None and round_.closes_at <= now:
                 round_ = await self._store.rounds.close(round_.id)
-        for round_ in await self._store.rounds.find(["closed"]):
+        for round_ in await self._store.rounds.closed_awaiting_followup():
             if round_.summary_sent_at is None:
                 events.append(
                     RoundEvent(

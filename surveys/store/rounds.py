@@ -149,6 +149,14 @@ class RoundStore:
         ):
             return [_round(row) for row in await cursor.fetchall()]
 
+    async def closed_awaiting_followup(self) -> list[Round]:
+        """Closed rounds whose summary is not sent or whose next recurrence is not planned."""
+        async with self._db.read() as conn, conn.execute(
+            f"{_SELECT} WHERE r.status = 'closed' AND (r.summary_sent_at IS NULL OR "
+            "(r.recurrence IS NOT NULL AND r.next_round_id IS NULL)) ORDER BY r.id"
+        ) as cursor:
+            return [_round(row) for row in await cursor.fetchall()]
+
     async def open_for_area(self, area_id: str | None) -> list[Round]:
         """Open rounds whose audience includes ``area_id``."""
         return [r for r in await self.find(["open"]) if r.includes(area_id)]
