@@ -150,3 +150,30 @@ async def test_whole_survey(
             ("completed", round_id)
         ]
     assert emulator.unanswered_callback_queries() == []
+
+
+async def test_closed_round_refuses_politely(
+    emulator: BotApiEmulator, run_bot: BotRunner, settings: Settings
+) -> None:
+    """If the round closes while a resident is mid-survey, then their next press is refused
+    with a polite message, the partial answers stay, and nothing new is stored."""
+    user = emulator.user(4101)
+    async with run_bot() as app:
+        await onboard(user)
+        round_id = await open_round(app)
+        await user.wait_for("A new survey is open")
+        await user.press("Start: Community trust and safety")
+        await user.wait_for("Question 1 of 12")
+        await press_and_wait(user, "9", "Question 2 of 12")
+        services = app.bot_data.services
+        assert services is not None
+        await services.store.rounds.close(round_id)
+        query_id = await user.press("4")
+        closed = await user.wait_for("This survey is closed")
+        await emulator.wait_idle()
+        answer = emulator.callback_answer(query_id)
+        assert answer is not None and "closed" in answer["text"]
+        assert closed.buttons == []
+    assert stored_answers(settings) == {"safety": "9"}
+    with sqlite3.connect(settings.database.path) as conn:
+        assert conn.execute("SELECT status FROM responses").fetchall() == [("in_progress",)]

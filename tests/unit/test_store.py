@@ -131,3 +131,27 @@ async def test_claim_respects_not_before_and_release(store: Store) -> None:
     assert len(claimed) == 1 and claimed[0].attempts == 1
     assert await store.outbox.release_in_flight() == 1
     assert (await store.outbox.counts()).pending == 1
+
+
+async def test_forget_drops_free_text_but_keeps_ratings(store: Store) -> None:
+    """If a resident forgets, then their free-text answers are deleted (they may name them)
+    while ratings stay, linked to nobody."""
+    from datetime import timedelta
+
+    from surveys.models import AnswerRow
+
+    resident_id = await _onboarded(store, 31)
+    version = await store.surveys.register("s", "hash", "{}")
+    round_ = await store.rounds.create(
+        version.id, opens_at=utcnow(), closes_at=utcnow() + timedelta(days=1)
+    )
+    response = await store.responses.start(round_.id, resident_id, version.id, "north")
+    rows = [
+        AnswerRow(question_id="rating", value_json="7", num=7.0),
+        AnswerRow(question_id="comment", value_json='"I am Ana"', is_text=True),
+    ]
+    assert await store.responses.save(response.id, response.revision, rows, completed=True)
+    await store.residents.forget(resident_id)
+    assert await store.responses.answers(response.id) == {"rating": 7}
+    resident = await store.residents.get(resident_id)
+    assert resident.telegram_user_id is None and resident.chat_id is None
