@@ -68,3 +68,12 @@ def test_the_bot_starts_without_the_heavy_libraries() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_public_api_is_sorted_and_resolves() -> None:
+    """If a name is in surveys.__all__, then the list is sorted and the name resolves."""
+    import surveys
+
+    assert surveys.__all__ == sorted(surveys.__all__)
+    for name in surveys.__all__:
+        assert getattr(surveys, name) is not None, name
