@@ -153,7 +153,8 @@ async def area_page_pressed(update: Update, context: BotContext) -> None:
     if resident is None:
         return
     purpose, page = decode(_data(update)).args
-    if (purpose == "onb") != (resident.step == "area") or resident.step not in ("area", "done"):
+    # onboarding pages belong to the area step, settings pages to onboarded residents
+    if resident.step != ("area" if purpose == "onb" else "done"):
         await stale(update, context, resident)
         return
     await answer_query(update)
