@@ -162,6 +162,8 @@ class ResidentStore:
 
 
 async def _fetch(conn: aiosqlite.Connection, where: str, value: object) -> Resident | None:
-    async with conn.execute(f"SELECT {_COLUMNS} FROM residents WHERE {where}", (value,)) as cur:
-        row = await cur.fetchone()
-    return _resident(row) if row else None
+    # one thread hop instead of three (execute, fetch, close): this runs for every update
+    rows = list(
+        await conn.execute_fetchall(f"SELECT {_COLUMNS} FROM residents WHERE {where}", (value,))
+    )
+    return _resident(rows[0]) if rows else None

@@ -213,8 +213,7 @@ class RoundStore:
 
 
 async def _fetch(conn: aiosqlite.Connection, round_id: int | None) -> Round:
-    async with conn.execute(f"{_SELECT} WHERE r.id = ?", (round_id,)) as cursor:
-        row = await cursor.fetchone()
-    if row is None:
+    rows = list(await conn.execute_fetchall(f"{_SELECT} WHERE r.id = ?", (round_id,)))
+    if not rows:
         raise NotFoundError(f"round {round_id} does not exist")
-    return _round(row)
+    return _round(rows[0])
