@@ -167,7 +167,7 @@ async def start_services(app: FeedbackApplication) -> Services:
     except BaseException:
         await store.close()
         raise
-    await _publish_commands(app, settings)
+    await _publish_commands(app, settings, services.texts)
     return services
 
 
@@ -188,14 +188,19 @@ async def stop_services(app: FeedbackApplication) -> None:
     app.bot_data.services = None
 
 
-async def _publish_commands(app: FeedbackApplication, settings: Settings) -> None:
-    commands = handlers.resident_commands()
-    await app.bot.set_my_commands(commands)
+async def _publish_commands(app: FeedbackApplication, settings: Settings, texts: Catalogue) -> None:
+    """Residents' commands for everyone (per language); staff see theirs in their own chat."""
+    for index, language in enumerate(texts.languages):
+        # the default language also serves clients whose language has no list of its own
+        for code in ([""] if index == 0 else []) + [language]:
+            await app.bot.set_my_commands(
+                handlers.command_menu(texts, language, "resident"), language_code=code or None
+            )
     staff = {*settings.access.coordinators, *settings.access.admins}
-    for user_id in staff:
-        extra = handlers.staff_commands(settings.role_of(user_id))
+    for user_id in sorted(staff):
+        menu = handlers.command_menu(texts, texts.default, settings.role_of(user_id))
         try:
-            await app.bot.set_my_commands(commands + extra, scope=BotCommandScopeChat(user_id))
+            await app.bot.set_my_commands(menu, scope=BotCommandScopeChat(user_id))
         except BadRequest as exc:  # the staff member has not opened the bot yet
             log.info("commands for staff %s not set: %s", user_id, exc.message)
 

@@ -22,6 +22,7 @@ from bot.handlers import (
     survey,
 )
 from bot.keyboards import CallbackDataError, decode
+from bot.texts import Catalogue
 
 PRIVATE = filters.ChatType.PRIVATE
 
@@ -38,15 +39,19 @@ def _action(name: str) -> Callable[[object], bool]:
     return matches
 
 
-def resident_commands() -> list[BotCommand]:
-    return [
-        BotCommand("start", "Register or show the menu"),
-        BotCommand("surveys", "Open surveys for your neighbourhood"),
-        BotCommand("settings", "Change neighbourhood or language"),
-        BotCommand("help", "What this bot can do"),
-        BotCommand("stop", "Stop all messages"),
-        BotCommand("forget", "Erase what links your data to you"),
-    ]
+RESIDENT_COMMANDS = ("start", "surveys", "settings", "help", "stop", "forget")
+COORDINATOR_COMMANDS = ("residents", "announce", "newround", "results", "wedid")
+ADMIN_COMMANDS = ("audit", "export")
+
+
+def command_menu(texts: Catalogue, language: str, role: str) -> list[BotCommand]:
+    """The command list Telegram shows, for a role, described in ``language``."""
+    names = list(RESIDENT_COMMANDS)
+    if role in ("coordinator", "admin"):
+        names += COORDINATOR_COMMANDS
+    if role == "admin":
+        names += ADMIN_COMMANDS
+    return [BotCommand(name, texts.get(language, f"command_{name}")) for name in names]
 
 
 def register(app: FeedbackApplication) -> None:
@@ -104,18 +109,3 @@ def register(app: FeedbackApplication) -> None:
         )
     )
     app.add_error_handler(errors.on_error)
-
-
-def staff_commands(role: str) -> list[BotCommand]:
-    """Extra commands shown to coordinators and admins in their own chat."""
-    extra = [
-        BotCommand("residents", "Registered residents per neighbourhood"),
-        BotCommand("announce", "Send an announcement to all residents"),
-        BotCommand("newround", "Plan a survey round"),
-        BotCommand("results", "Headline results of the latest rounds"),
-        BotCommand("wedid", "Tell participants what will be done"),
-    ]
-    if role == "admin":
-        extra.append(BotCommand("audit", "Latest role-restricted actions"))
-        extra.append(BotCommand("export", "Results and anonymous answers as files"))
-    return extra

@@ -56,6 +56,8 @@ async def test_full_onboarding(
     assert rows == [("en", "riverside", "done", 1)]
     assert emulator.unanswered_callback_queries() == []
     assert [c["command"] for c in emulator.commands() or []][:2] == ["start", "surveys"]
+    spanish = {c["command"]: c["description"] for c in emulator.commands("default", "es") or []}
+    assert spanish["stop"] == "Dejar de recibir mensajes" and "newround" not in spanish
 
 
 async def test_declining_consent_keeps_nothing(
@@ -155,12 +157,12 @@ async def test_help_lists_commands_of_the_role(
     emulator: BotApiEmulator, run_bot: BotRunner
 ) -> None:
     """If a resident, a coordinator and an admin ask /help, then each sees their role's commands."""
+    resident, coordinator, admin = (
+        emulator.user(1006),
+        emulator.user(COORDINATOR_ID),
+        emulator.user(ADMIN_ID),
+    )
     async with run_bot():
-        resident, coordinator, admin = (
-            emulator.user(1006),
-            emulator.user(COORDINATOR_ID),
-            emulator.user(ADMIN_ID),
-        )
         for user in (resident, coordinator, admin):
             await user.send_command("help")
         text_of = {
@@ -169,6 +171,12 @@ async def test_help_lists_commands_of_the_role(
     assert "/announce" not in text_of[1006] and "/audit" not in text_of[1006]
     assert "/announce" in text_of[COORDINATOR_ID] and "/audit" not in text_of[COORDINATOR_ID]
     assert "/announce" in text_of[ADMIN_ID] and "/audit" in text_of[ADMIN_ID]
+    menus = {
+        user_id: [c["command"] for c in emulator.commands(f"chat:{user_id}") or []]
+        for user_id in (COORDINATOR_ID, ADMIN_ID)
+    }
+    assert "newround" in menus[COORDINATOR_ID] and "export" not in menus[COORDINATOR_ID]
+    assert {"newround", "export", "audit"} <= set(menus[ADMIN_ID])
 
 
 async def test_stop_means_no_broadcast(
