@@ -11,12 +11,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings, load_settings
+from surveys.clock import utcnow
 from surveys.definitions import check_files
 from surveys.errors import DefinitionError, NotFoundError, RoundError, SurveysError
 from surveys.library import builtin_keys
 from surveys.models import Area, Round
+from surveys.quiet import QuietHours
 from surveys.registry import SurveyRegistry
 from surveys.rounds import create_round, parse_moment, parse_offsets
+from surveys.schedule import RoundClock
 from surveys.store import Store
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -87,6 +90,18 @@ def _add_round_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         help="repeat: the next round is planned when this one closes",
     )
     create.set_defaults(handler=cmd_rounds_create)
+    open_now = sub.add_parser(
+        "open",
+        help="open a round now",
+        description="Create a round of a survey and open it at once: invitations are queued "
+        "now and a running bot delivers them (quiet hours apply).",
+    )
+    open_now.add_argument("--survey", required=True, metavar="KEY", help="survey key")
+    open_now.add_argument("--areas", default="", metavar="A,B", help="area ids (default: all)")
+    open_now.add_argument(
+        "--closes", default=None, metavar="ISO|7d", help="closing time (default: stays open)"
+    )
+    open_now.set_defaults(handler=cmd_rounds_open)
     sub.add_parser("list", help="list rounds", description="List rounds.").set_defaults(
         handler=cmd_rounds_list
     )
@@ -193,6 +208,44 @@ def cmd_rounds_create(args: argparse.Namespace) -> int:
             detail={"round": round_.id, "survey": args.survey},
         )
         print(_describe(round_, zone))
+        return EXIT_OK
+
+    return _run(args, action)
+
+
+def cmd_rounds_open(args: argparse.Namespace) -> int:
+    async def action(settings: Settings, store: Store, registry: SurveyRegistry) -> int:
+        from bot.scheduling import invitation_message, reminder_message
+
+        zone = settings.community.zone
+        now = utcnow()
+        round_ = await create_round(
+            store,
+            registry,
+            args.survey,
+            opens_at=now,
+            closes_at=parse_moment(args.closes, zone, now=now) if args.closes else None,
+            area_ids=[a.strip() for a in args.areas.split(",") if a.strip()],
+            now=now,
+        )
+        clock = RoundClock(
+            store,
+            registry,
+            invitation=invitation_message,
+            reminder=reminder_message,
+            zone=zone,
+            quiet=QuietHours.parse(settings.delivery.quiet_hours, zone),
+        )
+        events = [e for e in await clock.tick(now) if e.round.id == round_.id]
+        queued = sum(e.queued for e in events if e.kind == "opened")
+        await store.audit.record(
+            role="cli",
+            action="rounds.open",
+            allowed=True,
+            detail={"round": round_.id, "survey": args.survey, "queued": queued},
+        )
+        print(_describe(await store.rounds.get(round_.id), zone))
+        print(f"{queued} invitations queued")
         return EXIT_OK
 
     return _run(args, action)

@@ -124,3 +124,50 @@ def test_rounds_commands_on_a_fresh_database(
     assert err == "error: round 7 does not exist"
     assert main([*base, "create", "--survey", "nope", "--closes", "7d"]) == 2
     assert "no survey 'nope'" in capsys.readouterr().err
+
+
+async def test_rounds_open_queues_invitations(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """If `rounds open` runs, then the round is open at once with one invitation queued per
+    eligible resident of its audience (delivered by a running bot)."""
+    import asyncio
+    import sqlite3
+
+    from surveys.models import Area
+    from surveys.store import Store
+
+    db = tmp_path / "db.sqlite3"
+    store = await Store.open(db)
+    await store.areas.sync([Area(id="north", name="North"), Area(id="south", name="South")])
+    for user_id, area in ((1, "north"), (2, "north"), (3, "south")):
+        resident = await store.residents.register(user_id, user_id, "en")
+        await store.residents.consent(resident.id, "area")
+        await store.residents.set_area(resident.id, area, "done")
+    await store.close()
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[database]\npath = "{db}"\n[delivery]\nquiet_hours = ""\n'
+        '[[areas]]\nid = "north"\nname = "North"\n'
+        '[[areas]]\nid = "south"\nname = "South"\n'
+    )
+    code = await asyncio.to_thread(
+        main,
+        [
+            "--config",
+            str(config),
+            "rounds",
+            "open",
+            "--survey",
+            "community-trust-safety",
+            "--areas",
+            "north",
+        ],
+    )
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "#1 community-trust-safety open" in out and "2 invitations queued" in out
+    with sqlite3.connect(db) as conn:
+        assert conn.execute(
+            "SELECT purpose, status, COUNT(*) FROM outbox GROUP BY 1, 2"
+        ).fetchall() == [("invite:1", "pending", 2)]
