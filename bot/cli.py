@@ -163,7 +163,31 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(handler=cmd_config_check)
     for extend in EXTENSIONS:
         extend(commands)
+    _accept_global_options_everywhere(parser)
     return parser
+
+
+def _accept_global_options_everywhere(parser: argparse.ArgumentParser) -> None:
+    """Let ``--config`` and ``--log-level`` follow the subcommand too (``feedbackbot run
+    --config x.toml``); SUPPRESS keeps the top-level value when they are not repeated."""
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for sub in action.choices.values():
+            sub.add_argument(
+                "--config",
+                type=Path,
+                default=argparse.SUPPRESS,
+                metavar="PATH",
+                help="configuration file (default: ./config.toml)",
+            )
+            sub.add_argument(
+                "--log-level",
+                default=argparse.SUPPRESS,
+                choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                help="log verbosity",
+            )
+            _accept_global_options_everywhere(sub)
 
 
 EXTENSIONS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [

@@ -38,9 +38,9 @@ async def start_bot(config: Path) -> asyncio.subprocess.Process:
         sys.executable,
         "-m",
         "bot",
+        "run",  # the README's order: the subcommand, then --config
         "--config",
         str(config),
-        "run",
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )

@@ -171,3 +171,20 @@ async def test_rounds_open_queues_invitations(
         assert conn.execute(
             "SELECT purpose, status, COUNT(*) FROM outbox GROUP BY 1, 2"
         ).fetchall() == [("invite:1", "pending", 2)]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--config", "{c}", "config", "check"],
+        ["config", "check", "--config", "{c}"],
+        ["--config", "nowhere.toml", "config", "check", "--config", "{c}"],
+    ],
+)
+def test_config_option_before_or_after_the_command(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """If --config is given before or after the subcommand, then it is used (the later wins)."""
+    example = Path(__file__).resolve().parents[2] / "config.example.toml"
+    assert main([part.format(c=example) for part in argv]) == 0
+    assert f"OK {example}" in capsys.readouterr().out
