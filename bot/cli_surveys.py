@@ -66,8 +66,7 @@ def _add_round_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         description="Plan a round of a survey. Durations (90m, 36h, 7d, 2w) for --closes and "
         "--remind count from the opening.",
     )
-    create.add_argument("--survey", required=True, metavar="KEY", help="survey key")
-    create.add_argument("--areas", default="", metavar="A,B", help="area ids (default: all)")
+    _add_survey_and_audience(create)
     create.add_argument(
         "--opens", default="now", metavar="ISO|now", help="opening time (default: now)"
     )
@@ -96,8 +95,7 @@ def _add_round_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         description="Create a round of a survey and open it at once: invitations are queued "
         "now and a running bot delivers them (quiet hours apply).",
     )
-    open_now.add_argument("--survey", required=True, metavar="KEY", help="survey key")
-    open_now.add_argument("--areas", default="", metavar="A,B", help="area ids (default: all)")
+    _add_survey_and_audience(open_now)
     open_now.add_argument(
         "--closes", default=None, metavar="ISO|7d", help="closing time (default: stays open)"
     )
@@ -119,6 +117,15 @@ def _add_round_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         )
         command.add_argument("round_id", type=int, metavar="ID")
         command.set_defaults(handler=handler)
+
+
+def _add_survey_and_audience(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--survey", required=True, metavar="KEY", help="survey key")
+    parser.add_argument("--areas", default="", metavar="A,B", help="area ids (default: all)")
+
+
+def _areas(args: argparse.Namespace) -> list[str]:
+    return [area.strip() for area in args.areas.split(",") if area.strip()]
 
 
 def cmd_survey_check(args: argparse.Namespace) -> int:
@@ -197,7 +204,7 @@ def cmd_rounds_create(args: argparse.Namespace) -> int:
             args.survey,
             opens_at=opens,
             closes_at=parse_moment(args.closes, zone, now=opens),
-            area_ids=[a.strip() for a in args.areas.split(",") if a.strip()],
+            area_ids=_areas(args),
             remind_after=parse_offsets(args.remind),
             recurrence=args.every,
         )
@@ -225,7 +232,7 @@ def cmd_rounds_open(args: argparse.Namespace) -> int:
             args.survey,
             opens_at=now,
             closes_at=parse_moment(args.closes, zone, now=now) if args.closes else None,
-            area_ids=[a.strip() for a in args.areas.split(",") if a.strip()],
+            area_ids=_areas(args),
             now=now,
         )
         clock = RoundClock(
