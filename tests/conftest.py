@@ -3,7 +3,7 @@ real python-telegram-bot Application running against it over HTTP."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.context import FeedbackApplication
 from bot.delivery import DeliveryPolicy
 from bot.sandbox import BotApiEmulator, FloodLimits
+from surveys.clock import CLOCK
 
 TOKEN = "123456:TEST-TOKEN"
 ADMIN_ID = 9001
@@ -27,6 +28,14 @@ AREAS = [
 
 # Tests are fast because the worker polls often; the limits stay Telegram's.
 TEST_DELIVERY = DeliveryPolicy(poll_interval=0.05)
+
+
+@pytest.fixture(autouse=True)
+def _system_clock() -> Iterator[None]:
+    """A test that moves the shared clock forward never leaks the jump into the next test."""
+    CLOCK.reset()
+    yield
+    CLOCK.reset()
 
 
 @pytest.fixture
