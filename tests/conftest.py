@@ -1,10 +1,11 @@
 """Shared fixtures: real SQLite files in tmp_path, the Bot API emulator on 127.0.0.1, and the
-real python-telegram-bot Application running against it over HTTP."""
+real python-telegram-bot Application running against it over HTTP. Shared constants and
+functions live in :mod:`tests.support`."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,18 +17,9 @@ from bot.context import FeedbackApplication
 from bot.delivery import DeliveryPolicy
 from bot.sandbox import BotApiEmulator, FloodLimits
 from surveys.clock import CLOCK
-
-TOKEN = "123456:TEST-TOKEN"
-ADMIN_ID = 9001
-COORDINATOR_ID = 9002
-AREAS = [
-    {"id": "north", "name": "North", "population": 12000},
-    {"id": "riverside", "name": "Riverside", "population": 8500},
-    {"id": "old-town", "name": "Old Town"},
-]
-
-# Tests are fast because the worker polls often; the limits stay Telegram's.
-TEST_DELIVERY = DeliveryPolicy(poll_interval=0.05)
+from surveys.models import Area
+from surveys.store import Store
+from tests.support import ADMIN_ID, AREAS, COORDINATOR_ID, TEST_DELIVERY, TOKEN, BotRunner
 
 
 @pytest.fixture(autouse=True)
@@ -36,6 +28,17 @@ def _system_clock() -> Iterator[None]:
     CLOCK.reset()
     yield
     CLOCK.reset()
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    """A fresh store on a real SQLite file in tmp_path, with areas north and south."""
+    store = await Store.open(tmp_path / "db.sqlite3")
+    await store.areas.sync([Area(id="north", name="North"), Area(id="south", name="South")])
+    try:
+        yield store
+    finally:
+        await store.close()
 
 
 @pytest.fixture
@@ -83,9 +86,6 @@ def make_settings(tmp_path: Path, emulator: BotApiEmulator) -> Callable[..., Set
 @pytest.fixture
 def settings(make_settings: Callable[..., Settings]) -> Settings:
     return make_settings()
-
-
-BotRunner = Callable[..., AbstractAsyncContextManager[FeedbackApplication]]
 
 
 @pytest.fixture

@@ -6,70 +6,18 @@ from __future__ import annotations
 import asyncio
 import signal
 import socket
-import sys
 from pathlib import Path
 
 from bot.sandbox import BotApiEmulator
-from tests.conftest import TOKEN
-from tests.e2e.test_onboarding import onboard
-
-
-def write_config(path: Path, base_url: str, file_url: str, token: str, db: Path) -> Path:
-    path.write_text(f"""
-[telegram]
-token = "{token}"
-api_base_url = "{base_url}"
-file_base_url = "{file_url}"
-poll_timeout = 1
-[database]
-path = "{db}"
-[community]
-name = "Process Test"
-languages = ["en", "es"]
-[[areas]]
-id = "north"
-name = "North"
-""")
-    return path
-
-
-async def start_bot(config: Path) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",  # the README's order: the subcommand, then --config
-        "--config",
-        str(config),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-
-
-async def read_until(proc: asyncio.subprocess.Process, needle: str) -> list[str]:
-    """Collect stderr lines until one contains ``needle`` (at most 15 s)."""
-    stream = proc.stderr
-    assert stream is not None
-    lines: list[str] = []
-    async with asyncio.timeout(15):
-        while not lines or needle not in lines[-1]:
-            raw = await stream.readline()
-            if not raw:
-                raise AssertionError(f"process ended before {needle!r}: {lines}")
-            lines.append(raw.decode())
-    return lines
+from tests.support import TOKEN
+from tests.support.chat import onboard
+from tests.support.process import read_until, start_bot, write_config
 
 
 async def test_run_onboards_and_stops_on_sigterm(emulator: BotApiEmulator, tmp_path: Path) -> None:
     """If `feedbackbot run` points at the emulator, then a user completes onboarding, SIGTERM
     stops it with exit 0, and the token never appears in the log."""
-    config = write_config(
-        tmp_path / "config.toml",
-        emulator.base_url,
-        emulator.base_file_url,
-        TOKEN,
-        tmp_path / "bot.sqlite3",
-    )
+    config = write_config(tmp_path / "config.toml", emulator, tmp_path / "bot.sqlite3")
     proc = await start_bot(config)
     try:
         await read_until(proc, "bot running")
@@ -91,11 +39,7 @@ async def test_rejected_token_is_one_line_and_exit_2(
 ) -> None:
     """If the Bot API rejects the token, then the process prints one clear line and exits 2."""
     config = write_config(
-        tmp_path / "config.toml",
-        emulator.base_url,
-        emulator.base_file_url,
-        "999:WRONG",
-        tmp_path / "bot.sqlite3",
+        tmp_path / "config.toml", emulator, tmp_path / "bot.sqlite3", token="999:WRONG"
     )
     proc = await start_bot(config)
     _, err = await asyncio.wait_for(proc.communicate(), 30)
@@ -113,10 +57,9 @@ async def test_unreachable_api_is_retried_not_crashed(tmp_path: Path) -> None:
         port = sock.getsockname()[1]
     config = write_config(
         tmp_path / "config.toml",
-        f"http://127.0.0.1:{port}/bot",
-        f"http://127.0.0.1:{port}/file/bot",
-        TOKEN,
+        None,
         tmp_path / "bot.sqlite3",
+        api=(f"http://127.0.0.1:{port}/bot", f"http://127.0.0.1:{port}/file/bot"),
     )
     proc = await start_bot(config)
     try:

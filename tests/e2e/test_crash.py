@@ -11,7 +11,9 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.sandbox import BotApiEmulator
-from tests.e2e.test_rounds import INVITATION, plan, seed, write_config
+from tests.support import INVITATION
+from tests.support.data import plan, seed
+from tests.support.process import write_config
 
 
 async def test_acknowledged_answers_survive_sigkill(
@@ -22,7 +24,7 @@ async def test_acknowledged_answers_survive_sigkill(
     continues at the next question."""
     settings = make_settings(database={"path": str(tmp_path / "crash.sqlite3")})
     (user,) = await seed(settings, emulator, [6500], "north")
-    config = write_config(tmp_path, emulator, settings.database.path)
+    config = write_config(tmp_path / "config.toml", emulator, settings.database.path)
     command = [sys.executable, "-m", "bot", "--config", str(config), "run"]
     await plan(settings)
     bot = await asyncio.create_subprocess_exec(*command, stderr=asyncio.subprocess.DEVNULL)

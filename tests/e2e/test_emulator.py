@@ -31,8 +31,8 @@ from telegram.ext import (
 
 from bot.sandbox import BotApiEmulator, BotMessage, FloodLimits
 from bot.sandbox.media import tiny_png
+from tests.support import TOKEN
 
-TOKEN = "123456:TEST-TOKEN"
 ROOT = Path(__file__).resolve().parents[2]
 NO_FLOOD = FloodLimits(enabled=False)
 

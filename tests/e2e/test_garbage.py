@@ -6,8 +6,8 @@ import sqlite3
 
 from bot.config import Settings
 from bot.sandbox import BotApiEmulator
-from tests.conftest import BotRunner
-from tests.e2e.test_onboarding import onboard
+from tests.support import BotRunner
+from tests.support.chat import onboard
 
 
 async def test_garbage_then_a_normal_conversation(

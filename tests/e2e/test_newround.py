@@ -7,8 +7,8 @@ import sqlite3
 
 from bot.config import Settings
 from bot.sandbox import BotApiEmulator
-from tests.conftest import COORDINATOR_ID, BotRunner
-from tests.e2e.test_onboarding import onboard
+from tests.support import COORDINATOR_ID, BotRunner
+from tests.support.chat import onboard
 
 
 async def test_coordinator_plans_a_round(

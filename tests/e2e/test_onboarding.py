@@ -6,25 +6,9 @@ import sqlite3
 
 from bot.config import Settings
 from bot.sandbox import BotApiEmulator, SimUser
-from tests.conftest import ADMIN_ID, COORDINATOR_ID, BotRunner
-
-
-async def onboard(user: SimUser, *, language: str = "English", area: str = "North") -> None:
-    """Drive a user from /start to the main menu."""
-    await user.send_command("start")
-    notice = await user.wait_for("Do you agree")
-    assert notice.button_texts() == ["Yes, I agree", "No, thanks"]
-    await user.press("Yes, I agree")
-    await user.wait_for(lambda m: "English" in m.button_texts())
-    await user.press(language)
-    await user.wait_for(lambda m: area in m.button_texts())
-    await user.press(area)
-    await user.wait_for(lambda m: "Help" in m.button_texts())
-
-
-def db_rows(settings: Settings, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(settings.database.path) as conn:
-        return conn.execute(sql).fetchall()
+from tests.support import ADMIN_ID, COORDINATOR_ID, BotRunner
+from tests.support.chat import onboard
+from tests.support.data import query
 
 
 async def test_full_onboarding(
@@ -50,7 +34,7 @@ async def test_full_onboarding(
         menu = await user.wait_for("What would you like to do?")
         assert menu.button_texts() == ["Surveys", "Settings", "Help"]
         await emulator.wait_idle()
-    rows = db_rows(
+    rows = query(
         settings, "SELECT language, area_id, step, consented_at IS NOT NULL FROM residents"
     )
     assert rows == [("en", "riverside", "done", 1)]
@@ -71,7 +55,7 @@ async def test_declining_consent_keeps_nothing(
         await user.press("No, thanks")
         await user.wait_for("nothing about you is kept")
         await emulator.wait_idle()
-    assert db_rows(settings, "SELECT COUNT(*) FROM residents") == [(0,)]
+    assert query(settings, "SELECT COUNT(*) FROM residents") == [(0,)]
 
 
 async def test_onboarding_resumes_after_restart(
@@ -94,7 +78,7 @@ async def test_onboarding_resumes_after_restart(
         await user.press("Old Town")
         await user.wait_for("Queda registrado")
         await emulator.wait_idle()
-    assert db_rows(settings, "SELECT language, area_id, step FROM residents") == [
+    assert query(settings, "SELECT language, area_id, step FROM residents") == [
         ("es", "old-town", "done")
     ]
 
@@ -150,7 +134,7 @@ async def test_settings_change_area_and_language(
         await user.press("Español")
         await user.wait_for("¿Qué desea hacer?")
         await emulator.wait_idle()
-    assert db_rows(settings, "SELECT language, area_id FROM residents") == [("es", "riverside")]
+    assert query(settings, "SELECT language, area_id FROM residents") == [("es", "riverside")]
 
 
 async def test_help_lists_commands_of_the_role(
@@ -202,7 +186,7 @@ async def test_stop_means_no_broadcast(
         await leaves.wait_for("Welcome back")
         await coordinator.send_text("/announce Second notice")
         await leaves.wait_for("Second notice")
-    stops = db_rows(settings, "SELECT stopped_at FROM residents WHERE telegram_user_id = 1102")
+    stops = query(settings, "SELECT stopped_at FROM residents WHERE telegram_user_id = 1102")
     assert stops == [(None,)]
 
 
@@ -256,7 +240,7 @@ async def test_resident_refused_coordinator_command_is_audited(
         log = await admin.wait_for("announce")
         assert "refused" in log.text
         await emulator.wait_idle()
-    audit = db_rows(
+    audit = query(
         settings,
         "SELECT actor_role, actor_user_id, actor_pseudonym IS NOT NULL, "
         "action, allowed FROM audit_log ORDER BY id",
@@ -266,7 +250,7 @@ async def test_resident_refused_coordinator_command_is_audited(
         ("resident", None, 1, "residents", 0),
         ("admin", ADMIN_ID, 0, "audit", 1),
     ]
-    assert db_rows(settings, "SELECT COUNT(*) FROM outbox") == [(0,)]
+    assert query(settings, "SELECT COUNT(*) FROM outbox") == [(0,)]
 
 
 async def test_coordinator_sees_suppressed_counts(

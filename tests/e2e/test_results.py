@@ -13,8 +13,9 @@ from bot.context import FeedbackApplication
 from bot.sandbox import BotApiEmulator
 from surveys.answering import Answering
 from surveys.models import Resident
-from tests.conftest import ADMIN_ID, COORDINATOR_ID, BotRunner
-from tests.e2e.test_rounds import INVITATION, plan, received, seed
+from tests.support import ADMIN_ID, COORDINATOR_ID, INVITATION, BotRunner
+from tests.support.chat import received
+from tests.support.data import plan, seed
 
 # Distinctive Telegram ids, so finding one in an export cannot be a coincidence.
 PEOPLE = [913572468 + i for i in range(6)]

@@ -5,90 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sqlite3
 import sys
 import time
-from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
-from bot.sandbox import BotApiEmulator, FloodLimits, SimUser
+from bot.sandbox import BotApiEmulator, FloodLimits
 from surveys.clock import utcnow
-from surveys.models import Area
-from surveys.registry import SurveyRegistry
-from surveys.rounds import create_round
-from surveys.store import Store
-from tests.conftest import AREAS, COORDINATOR_ID, TOKEN, BotRunner
-from tests.e2e.test_onboarding import onboard
-
-SURVEY = "community-trust-safety"
-INVITATION = "A new survey is open"
-REMINDER = "A reminder: the survey is still open"
-
-
-async def seed(
-    settings: Settings, emulator: BotApiEmulator, ids: Iterable[int], area: str
-) -> list[SimUser]:
-    """Onboarded residents written straight into the database (chat onboarding is tested
-    elsewhere), each with a chat the emulator knows."""
-    store = await Store.open(settings.database.path)
-    try:
-        await store.areas.sync([Area(**a) for a in AREAS])  # type: ignore[arg-type]
-        users = []
-        for user_id in ids:
-            resident = await store.residents.register(user_id, user_id, "en")
-            await store.residents.consent(resident.id, "area")
-            await store.residents.set_area(resident.id, area, "done")
-            users.append(emulator.user(user_id))
-        return users
-    finally:
-        await store.close()
-
-
-async def plan(
-    settings: Settings,
-    *,
-    opens_in: float = 0,
-    closes_in: float = 3600,
-    remind: tuple[float, ...] = (),
-    areas: tuple[str, ...] = (),
-) -> int:
-    store = await Store.open(settings.database.path)
-    try:
-        registry = SurveyRegistry(store, settings.community.languages)
-        now = utcnow()
-        round_ = await create_round(
-            store,
-            registry,
-            SURVEY,
-            opens_at=now + timedelta(seconds=opens_in),
-            closes_at=now + timedelta(seconds=closes_in),
-            area_ids=areas,
-            remind_after=[timedelta(seconds=s) for s in remind],
-        )
-        return round_.id
-    finally:
-        await store.close()
-
-
-def query(settings: Settings, sql: str, *params: object) -> list[tuple[object, ...]]:
-    with sqlite3.connect(settings.database.path, timeout=5) as conn:
-        return conn.execute(sql, params).fetchall()
-
-
-async def until_db(settings: Settings, sql: str, expected: object) -> None:
-    """Wait (at most 10 s) until the query returns ``expected``, re-checking every 20 ms."""
-    deadline = time.monotonic() + 10
-    while (found := query(settings, sql)) != expected:
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{sql!r} gave {found}, expected {expected}")
-        await asyncio.sleep(0.02)
-
-
-def received(user: SimUser, needle: str) -> int:
-    return sum(needle in message.text for message in user.transcript)
+from tests.support import COORDINATOR_ID, INVITATION, REMINDER, SURVEY, BotRunner
+from tests.support.chat import onboard, received
+from tests.support.data import plan, query, seed, until_db
+from tests.support.process import write_config
 
 
 async def test_blocked_residents_become_unreachable(
@@ -252,31 +181,6 @@ async def test_quiet_hours_defer_invitations(
     assert str(not_before) > (utcnow() + timedelta(minutes=90)).isoformat()
 
 
-def write_config(tmp_path: Path, emulator: BotApiEmulator, db: Path) -> Path:
-    config = tmp_path / "config.toml"
-    config.write_text(f"""
-[telegram]
-token = "{TOKEN}"
-api_base_url = "{emulator.base_url}"
-file_base_url = "{emulator.base_file_url}"
-poll_timeout = 1
-[database]
-path = "{db}"
-[community]
-name = "Crash Test"
-languages = ["en"]
-timezone = "Europe/Madrid"
-[[areas]]
-id = "north"
-name = "North"
-[delivery]
-rate_per_second = 10.0
-concurrency = 8
-quiet_hours = ""
-""")
-    return config
-
-
 async def test_sigkill_mid_delivery_loses_nothing(
     emulator: BotApiEmulator, tmp_path: Path, make_settings: object
 ) -> None:
@@ -285,7 +189,9 @@ async def test_sigkill_mid_delivery_loses_nothing(
     from the CLI while the bot runs is picked up within 5 seconds."""
     settings: Settings = make_settings(database={"path": str(tmp_path / "crash.sqlite3")})  # type: ignore[operator]
     users = await seed(settings, emulator, range(6000, 6080), "north")
-    config = write_config(tmp_path, emulator, settings.database.path)
+    config = write_config(
+        tmp_path / "config.toml", emulator, settings.database.path, rate_per_second=10.0
+    )
     command = [sys.executable, "-m", "bot", "--config", str(config)]
 
     async def start() -> asyncio.subprocess.Process:

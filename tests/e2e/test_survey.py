@@ -11,10 +11,8 @@ from bot.context import FeedbackApplication
 from bot.sandbox import BotApiEmulator, BotMessage, SimUser
 from surveys.clock import utcnow
 from surveys.rounds import create_round
-from tests.conftest import BotRunner
-from tests.e2e.test_onboarding import onboard
-
-SURVEY = "community-trust-safety"
+from tests.support import SURVEY, BotRunner
+from tests.support.chat import onboard
 
 
 async def open_round(app: FeedbackApplication, *, areas: tuple[str, ...] = ()) -> int:

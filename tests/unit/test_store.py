@@ -10,9 +10,10 @@ import pytest
 
 from surveys.clock import utcnow
 from surveys.errors import SchemaTooNewError, StoreError
-from surveys.models import Area, OutboxMessage
+from surveys.models import OutboxMessage
 from surveys.store import Store
 from surveys.store.db import Database, Migration, bundled_migrations
+from tests.support.data import onboarded
 
 
 async def test_new_database_is_migrated_with_pragmas(tmp_path: Path) -> None:
@@ -58,21 +59,6 @@ def test_migration_statements_split_without_executescript() -> None:
         Migration(1, "0001_x.sql", "CREATE TABLE a (x)").statements()
 
 
-@pytest.fixture
-async def store(tmp_path: Path) -> Store:
-    store = await Store.open(tmp_path / "db.sqlite3")
-    await store.areas.sync([Area(id="north", name="North"), Area(id="south", name="South")])
-    yield store  # type: ignore[misc]
-    await store.close()
-
-
-async def _onboarded(store: Store, user_id: int, area: str = "north") -> int:
-    resident = await store.residents.register(user_id, user_id, "en")
-    await store.residents.consent(resident.id, "area")
-    await store.residents.set_area(resident.id, area, "done")
-    return resident.id
-
-
 async def test_register_is_idempotent_and_pseudonymous(store: Store) -> None:
     """If a user registers twice, then there is one row with a random pseudonym."""
     first = await store.residents.register(100, 100, "es")
@@ -85,7 +71,7 @@ async def test_register_is_idempotent_and_pseudonymous(store: Store) -> None:
 
 async def test_forget_removes_every_telegram_id(store: Store, tmp_path: Path) -> None:
     """If a resident forgets, then no column of any table holds their Telegram id."""
-    resident_id = await _onboarded(store, 987654321)
+    resident_id = await onboarded(store, 987654321)
     await store.outbox.enqueue_audience("announce:1", OutboxMessage(text="hi"))
     await store.audit.record(
         role="resident", action="export", allowed=False, user_id=987654321, pseudonym="r-x"
@@ -101,7 +87,7 @@ async def test_forget_removes_every_telegram_id(store: Store, tmp_path: Path) ->
 async def test_outbox_is_unique_per_purpose_and_resident(store: Store) -> None:
     """If the same purpose is queued twice, then each resident has one row."""
     for user_id in (1, 2, 3):
-        await _onboarded(store, user_id, "north" if user_id < 3 else "south")
+        await onboarded(store, user_id, "north" if user_id < 3 else "south")
     message = OutboxMessage(text="hello")
     assert await store.outbox.enqueue_audience("p", message) == 3
     assert await store.outbox.enqueue_audience("p", message) == 0
@@ -111,7 +97,7 @@ async def test_outbox_is_unique_per_purpose_and_resident(store: Store) -> None:
 
 async def test_claim_skips_residents_who_stopped(store: Store) -> None:
     """If a resident stops after a message was queued, then it is skipped, not claimed."""
-    keep, leave = await _onboarded(store, 1), await _onboarded(store, 2)
+    keep, leave = await onboarded(store, 1), await onboarded(store, 2)
     await store.outbox.enqueue_audience("p", OutboxMessage(text="hello"))
     await store.residents.stop(leave)
     claimed = await store.outbox.claim_due(10, utcnow())
@@ -122,7 +108,7 @@ async def test_claim_skips_residents_who_stopped(store: Store) -> None:
 
 async def test_claim_respects_not_before_and_release(store: Store) -> None:
     """If a row is due later, then it is not claimed; released rows become pending again."""
-    await _onboarded(store, 1)
+    await onboarded(store, 1)
     await store.outbox.enqueue_audience(
         "later", OutboxMessage(text="x"), not_before=utcnow() + timedelta(hours=1)
     )
@@ -140,7 +126,7 @@ async def test_forget_drops_free_text_but_keeps_ratings(store: Store) -> None:
 
     from surveys.models import AnswerRow
 
-    resident_id = await _onboarded(store, 31)
+    resident_id = await onboarded(store, 31)
     version = await store.surveys.register("s", "hash", "{}")
     round_ = await store.rounds.create(
         version.id, opens_at=utcnow(), closes_at=utcnow() + timedelta(days=1)
