@@ -16,13 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.texts import Catalogue
 from surveys.answering import RoundEntry, SurveyState
-from surveys.definitions import (
-    Likert5Question,
-    MultiQuestion,
-    ScaleQuestion,
-    SingleQuestion,
-    YesNoQuestion,
-)
+from surveys.definitions import Button
 from surveys.models import Area, OutboxMessage
 
 VERSION = "1"
@@ -205,23 +199,18 @@ def question_keyboard(texts: Catalogue, language: str, state: SurveyState) -> In
     response, rev = state.response.id, state.response.revision
     pos = state.definition.position(question.id)
 
-    def answer(label: str, option: int) -> InlineKeyboardButton:
-        return InlineKeyboardButton(label, callback_data=encode("sva", response, rev, pos, option))
+    toggles = question.input == "toggles"
 
-    rows: list[list[InlineKeyboardButton]] = []
-    if isinstance(question, SingleQuestion):
-        rows = [[answer(choice.label[language], i)] for i, choice in enumerate(question.choices)]
-    elif isinstance(question, MultiQuestion):
-        picked = set(state.picks)
-        rows = [
-            [
-                InlineKeyboardButton(
-                    ("☑ " if choice.code in picked else "☐ ") + choice.label[language],
-                    callback_data=encode("svt", response, rev, pos, i),
-                )
-            ]
-            for i, choice in enumerate(question.choices)
-        ]
+    def button(answer: Button) -> InlineKeyboardButton:
+        if answer.ticked is None:
+            data = encode("sva", response, rev, pos, answer.option)
+            return InlineKeyboardButton(answer.label, callback_data=data)
+        tick = "☑ " if answer.ticked else "☐ "
+        data = encode("svt", response, rev, pos, answer.option)
+        return InlineKeyboardButton(tick + answer.label, callback_data=data)
+
+    rows = [[button(answer) for answer in row] for row in question.buttons(language, state.picks)]
+    if toggles:
         rows.append(
             [
                 InlineKeyboardButton(
@@ -230,13 +219,6 @@ def question_keyboard(texts: Catalogue, language: str, state: SurveyState) -> In
                 )
             ]
         )
-    elif isinstance(question, Likert5Question):
-        rows = [[answer(label, i)] for i, label in enumerate(question.labels_for(language), 1)]
-    elif isinstance(question, ScaleQuestion):
-        rows = [[answer(str(i), i) for i in range(0, 6)], [answer(str(i), i) for i in range(6, 11)]]
-    elif isinstance(question, YesNoQuestion):
-        yes, no = question.labels_for(language)
-        rows = [[answer(yes, 1), answer(no, 0)]]
     nav = []
     if state.can_go_back:
         nav.append(

@@ -47,18 +47,10 @@ from typing import Literal, NamedTuple, TypeAlias
 from pydantic import BaseModel, ConfigDict
 
 from surveys.definitions import (
-    BUILTIN_LIKERT_LABELS,
-    BUILTIN_YES_NO_LABELS,
-    Likert5Question,
-    LocalText,
     MeanRescaledIndex,
-    MultiQuestion,
-    NumberQuestion,
     Question,
-    ScaleQuestion,
-    SingleQuestion,
     SurveyDefinition,
-    YesNoQuestion,
+    local,
 )
 from surveys.errors import NotFoundError
 from surveys.models import Round
@@ -93,7 +85,6 @@ from surveys.suppression import suppress
 
 __all__ = [
     "NO_AREA",
-    "TOP_BOX",
     "AreaFigures",
     "IndexFigure",
     "OptionFigure",
@@ -104,9 +95,7 @@ __all__ = [
     "TrendPoint",
     "TrendSeries",
     "build_trend",
-    "definition_of",
     "index_specs",
-    "label",
     "round_report",
     "survey_reports",
     "survey_rounds",
@@ -115,9 +104,6 @@ __all__ = [
 
 NO_AREA = ""
 """Area key of responses without an area snapshot (no configured id can be empty)."""
-
-TOP_BOX = frozenset({4, 5})
-"""Likert5 values counted by the top-2-box share."""
 
 Estimate: TypeAlias = Mean | Share
 QuestionType = Literal["single", "multi", "likert5", "scale", "yes_no", "number", "text"]
@@ -235,44 +221,7 @@ class Trend(_Model):
     series: list[TrendSeries]
 
 
-# --- labels -----------------------------------------------------------------------------------
-
-
-def label(text: LocalText, language: str) -> str:
-    """The text in ``language``, else in the first language the definition has."""
-    return text.get(language) or next(iter(text.values()), "")
-
-
-def _option_labels(question: Question, language: str) -> list[tuple[str, str]]:
-    """(code, label) of every answer a question's shares are given for, in display order."""
-    if isinstance(question, SingleQuestion | MultiQuestion):
-        return [(c.code, label(c.label, language)) for c in question.choices]
-    if isinstance(question, YesNoQuestion):
-        labels = (
-            question.labels.get(language) or next(iter(question.labels.values()))
-            if question.labels
-            else BUILTIN_YES_NO_LABELS.get(language, BUILTIN_YES_NO_LABELS["en"])
-        )
-        return [("yes", labels[0]), ("no", labels[1])]
-    if isinstance(question, Likert5Question):
-        names = (
-            question.labels.get(language) or next(iter(question.labels.values()))
-            if question.labels
-            else BUILTIN_LIKERT_LABELS.get(language, BUILTIN_LIKERT_LABELS["en"])
-        )
-        return [(str(value), f"{value} {names[value - 1]}") for value in range(1, 6)]
-    if isinstance(question, ScaleQuestion):
-        ends = {0: label(question.low_label, language), 10: label(question.high_label, language)}
-        return [
-            (str(value), f"{value} {ends[value]}" if value in ends else str(value))
-            for value in range(11)
-        ]
-    return []  # number and text questions have no options
-
-
-def definition_of(definition_json: str) -> SurveyDefinition:
-    """The definition a round was answered on, from its stored JSON."""
-    return SurveyDefinition.model_validate_json(definition_json)
+# --- index specs --------------------------------------------------------------------------------
 
 
 def index_specs(definition: SurveyDefinition) -> tuple[list[MeanIndexSpec], list[ShareIndexSpec]]:
@@ -284,8 +233,9 @@ def index_specs(definition: SurveyDefinition) -> tuple[list[MeanIndexSpec], list
             items = []
             for item in index.items:
                 question = definition.question(item)
-                assert isinstance(question, Likert5Question | ScaleQuestion | NumberQuestion)
-                low, high = question.value_range
+                bounds = question.value_range
+                assert bounds is not None and question.numeric
+                low, high = bounds
                 items.append(
                     ScaledItem(item, float(low), float(high - low), item in index.reversed)
                 )
@@ -322,7 +272,7 @@ class _QuestionTally:
 
     def moments(self, question: Question) -> tuple[int, float, float]:
         """(n, Σx, Σx²): exact integers from the value counts of discrete questions."""
-        if isinstance(question, NumberQuestion):
+        if question.continuous:
             return self.n_num, math.fsum(self.totals), math.fsum(self.squares)
         n = sum(self.values.values())
         return (
@@ -407,15 +357,13 @@ def _tallies(
 # --- figures ----------------------------------------------------------------------------------
 
 
-def _option_counts(question: Question, tally: _QuestionTally) -> dict[str, int]:
-    if isinstance(question, SingleQuestion | MultiQuestion):
-        return {code: tally.codes.get(code, 0) for code in question.codes}
-    if isinstance(question, YesNoQuestion):
-        return {"yes": tally.values.get(1, 0), "no": tally.values.get(0, 0)}
-    if isinstance(question, Likert5Question | ScaleQuestion):
-        low, high = question.value_range
-        return {str(v): tally.values.get(v, 0) for v in range(low, high + 1)}
-    return {}
+def _option_counts(question: Question, tally: _QuestionTally, language: str) -> dict[str, int]:
+    return {
+        option.code: tally.codes.get(option.code, 0)
+        if option.value is None
+        else tally.values.get(option.value, 0)
+        for option in question.options(language)
+    }
 
 
 def _question_figures(
@@ -425,11 +373,11 @@ def _question_figures(
     strata: Sequence[tuple[int, _QuestionTally]] | None,
 ) -> QuestionFigures:
     """Figures of one question from its tally; ``strata`` (population, tally) for weighting."""
-    counts = _option_counts(question, tally)
+    counts = _option_counts(question, tally, language)
     shares = choice_shares(counts, tally.answered)
     weighted: dict[str, Share] = {}
     if strata is not None:
-        stratum_counts = [(pop, t, _option_counts(question, t)) for pop, t in strata]
+        stratum_counts = [(pop, t, _option_counts(question, t, language)) for pop, t in strata]
         for code in counts:
             weighted[code] = post_stratified_share(
                 [
@@ -438,33 +386,40 @@ def _question_figures(
                 ]
             )
     options = [
-        OptionFigure(code=code, label=text, share=shares[code], weighted=weighted.get(code))
-        for code, text in _option_labels(question, language)
+        OptionFigure(
+            code=option.code,
+            label=option.label,
+            share=shares[option.code],
+            weighted=weighted.get(option.code),
+        )
+        for option in question.options(language)
     ]
     figures = QuestionFigures(
         question_id=question.id,
         type=question.type,
-        text=label(question.text, language),
+        text=local(question.text, language),
         answered=tally.answered,
         skipped=tally.skipped,
         options=options,
     )
-    if isinstance(question, Likert5Question | ScaleQuestion | NumberQuestion):
+    if question.numeric:
         n, total, total_sq = tally.moments(question)
         update: dict[str, object] = {"mean": mean_interval(n, total, total_sq)}
         if strata is not None:
             update["weighted_mean"] = post_stratified_mean(
                 [_stratum(pop, t.moments(question)) for pop, t in strata]
             )
-        if isinstance(question, Likert5Question):
-            update["top_box"] = top_box(tally.values, TOP_BOX)
+        if question.top_box:
+            update["top_box"] = top_box(tally.values, question.top_box)
             if strata is not None:
                 update["weighted_top_box"] = post_stratified_share(
                     [
                         ShareStratum(
                             population=pop,
                             n=sum(t.values.values()),
-                            successes=sum(c for v, c in t.values.items() if v in TOP_BOX),
+                            successes=sum(
+                                c for v, c in t.values.items() if v in question.top_box
+                            ),
                         )
                         for pop, t in strata
                     ]
@@ -514,7 +469,7 @@ def _index_figures(
         figures.append(
             IndexFigure(
                 key=index.key,
-                title=label(index.title, language),
+                title=local(index.title, language),
                 method=index.method,
                 estimate=estimate,
                 weighted=weighted,
@@ -564,7 +519,7 @@ async def round_report(
     """The full report of one round (``NotFoundError`` if there is no such round)."""
     round_ = await store.rounds.get(round_id)
     version = await store.surveys.version(round_.survey_version_id)
-    definition = definition_of(version.definition_json)
+    definition = SurveyDefinition.from_stored(version.definition_json)
     return await _round_report(store, round_, definition, min_group_size, language)
 
 
@@ -591,7 +546,7 @@ async def _round_report(
     started = sum(c.started for c in counts.values())
     completed = sum(c.completed for c in counts.values())
 
-    number_ids = [q.id for q in definition.questions if isinstance(q, NumberQuestion)]
+    number_ids = [q.id for q in definition.questions if q.continuous]
     means, shares = index_specs(definition)
     by_area = _tallies(
         await results.answer_cells(round_.id, number_ids, by_area=areas_too),
@@ -651,7 +606,7 @@ async def _round_report(
         round_id=round_.id,
         survey_key=round_.survey_key,
         survey_version_id=round_.survey_version_id,
-        title=label(definition.title, language),
+        title=local(definition.title, language),
         status=round_.status,
         opens_at=round_.opens_at,
         closes_at=round_.closes_at,
@@ -717,7 +672,8 @@ async def survey_reports(
     for round_ in rounds:
         if round_.survey_version_id not in definitions:
             version = await store.surveys.version(round_.survey_version_id)
-            definitions[round_.survey_version_id] = definition_of(version.definition_json)
+            stored = SurveyDefinition.from_stored(version.definition_json)
+            definitions[round_.survey_version_id] = stored
         reports.append(
             await _round_report(
                 store,

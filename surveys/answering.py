@@ -12,19 +12,15 @@ import json
 from dataclasses import dataclass
 
 from surveys import engine
-from surveys.definitions import (
-    Likert5Question,
-    MultiQuestion,
-    NumberQuestion,
-    Question,
-    ScaleQuestion,
-    SingleQuestion,
-    SurveyDefinition,
-    TextQuestion,
-    YesNoQuestion,
-)
+from surveys.definitions import Question, SurveyDefinition
 from surveys.engine import AnswerValue, Progress
-from surveys.errors import AnswerError, RoundClosedError, StaleActionError, SurveyDoneError
+from surveys.errors import (
+    AnswerError,
+    NotAChoiceError,
+    RoundClosedError,
+    StaleActionError,
+    SurveyDoneError,
+)
 from surveys.models import AnswerRow, Resident, Response, Round
 from surveys.registry import SurveyRegistry
 from surveys.store import Store
@@ -66,39 +62,19 @@ class RoundEntry:
 
 def answer_row(question: Question, value: AnswerValue) -> AnswerRow:
     """The stored form of a validated answer: JSON, plus num/code/picks for SQL aggregation."""
-    row = AnswerRow(question_id=question.id, value_json=json.dumps(value))
-    if value is None:
-        return row
-    if isinstance(question, SingleQuestion):
-        return row.model_copy(update={"code": value})
-    if isinstance(question, MultiQuestion):
-        assert isinstance(value, list)
-        return row.model_copy(update={"picks": value})
-    if isinstance(question, YesNoQuestion):
-        return row.model_copy(update={"num": 1.0 if value else 0.0})
-    if isinstance(question, Likert5Question | ScaleQuestion | NumberQuestion):
-        assert isinstance(value, int | float)
-        return row.model_copy(update={"num": float(value)})
-    return row.model_copy(update={"is_text": True})
-
-
-def button_value(question: Question, option: int) -> AnswerValue:
-    """The answer a button at ``option`` stands for; NotAChoiceError if there is none."""
-    from surveys.errors import NotAChoiceError
-
-    if isinstance(question, SingleQuestion) and 0 <= option < len(question.choices):
-        return question.choices[option].code
-    if isinstance(question, Likert5Question) and 1 <= option <= 5:
-        return option
-    if isinstance(question, ScaleQuestion) and 0 <= option <= 10:
-        return option
-    if isinstance(question, YesNoQuestion) and option in (0, 1):
-        return option == 1
-    raise NotAChoiceError(question.id)
+    form = question.stored(value)
+    return AnswerRow(
+        question_id=question.id,
+        value_json=form.value_json,
+        num=form.num,
+        code=form.code,
+        is_text=form.is_text,
+        picks=list(form.picks),
+    )
 
 
 def expects_typing(question: Question | None) -> bool:
-    return isinstance(question, NumberQuestion | TextQuestion)
+    return question is not None and question.expects_typing
 
 
 class Answering:
@@ -146,7 +122,7 @@ class Answering:
         state = await self._checked(resident, response_id, revision, position)
         assert state.question is not None
         try:
-            value = button_value(state.question, option)
+            value = state.question.button_value(option)
         except AnswerError as exc:
             raise StaleActionError(str(exc)) from None
         return await self._save(
@@ -164,14 +140,16 @@ class Answering:
     async def toggle(
         self, resident: Resident, response_id: int, revision: int, position: int, option: int
     ) -> SurveyState:
-        """Pick or unpick a choice of a multi question; stored as a draft until Done."""
+        """Pick or unpick a choice of a multi question; stored as a draft until Done.
+
+        A tick beyond the question's maximum raises TooManyPicksError at once and changes nothing.
+        """
         state = await self._checked(resident, response_id, revision, position)
-        question = state.question
-        if not isinstance(question, MultiQuestion) or not 0 <= option < len(question.choices):
-            raise StaleActionError("not a choice of this question")
-        code = question.choices[option].code
-        picks = set(state.picks) ^ {code}
-        draft = [c for c in question.codes if c in picks]
+        assert state.question is not None
+        try:
+            draft = state.question.toggle(state.picks, option)
+        except NotAChoiceError:
+            raise StaleActionError("not a choice of this question") from None
         response = await self._store.responses.set_draft(response_id, revision, draft)
         if response is None:
             raise StaleActionError("the response moved on")

@@ -26,15 +26,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from surveys.definitions import (
-    Likert5Question,
-    MultiQuestion,
-    NumberQuestion,
-    Question,
-    ScaleQuestion,
-    SingleQuestion,
     SurveyDefinition,
-    TextQuestion,
-    YesNoQuestion,
 )
 from surveys.engine import AnswerValue, visible_questions
 from surveys.library import load_builtin
@@ -46,9 +38,7 @@ __all__ = [
     "DEFAULT_AREAS",
     "DEMO_SURVEY",
     "DemoSummary",
-    "StoredAnswer",
     "generate",
-    "stored_answer",
 ]
 
 DEMO_SURVEY = "community-trust-safety"
@@ -88,40 +78,6 @@ _TEXTS = {
 
 
 @dataclass(frozen=True)
-class StoredAnswer:
-    """What the answers table holds for one answer (see :func:`surveys.answering.answer_row`)."""
-
-    value_json: str
-    num: float | None = None
-    code: str | None = None
-    is_text: bool = False
-    picks: tuple[str, ...] = ()
-
-
-def stored_answer(question: Question, value: AnswerValue) -> StoredAnswer:
-    """The stored form of a valid answer, as ``answer_row`` makes it but without pydantic.
-
-    Millions of answers are generated, so this avoids building a model per answer; a unit
-    test checks it agrees with ``answer_row``.
-    """
-    value_json = json.dumps(value)
-    if value is None:
-        return StoredAnswer(value_json)
-    if isinstance(question, SingleQuestion):
-        assert isinstance(value, str)
-        return StoredAnswer(value_json, code=value)
-    if isinstance(question, MultiQuestion):
-        assert isinstance(value, list)
-        return StoredAnswer(value_json, picks=tuple(value))
-    if isinstance(question, YesNoQuestion):
-        return StoredAnswer(value_json, num=1.0 if value else 0.0)
-    if isinstance(question, Likert5Question | ScaleQuestion | NumberQuestion):
-        assert isinstance(value, int | float) and not isinstance(value, bool)
-        return StoredAnswer(value_json, num=float(value))
-    return StoredAnswer(value_json, is_text=True)
-
-
-@dataclass(frozen=True)
 class DemoSummary:
     """What :func:`generate` wrote."""
 
@@ -153,54 +109,13 @@ class _Answers:
     def __init__(self, definition: SurveyDefinition, rng: random.Random) -> None:
         self._definition = definition
         self._rng = rng
-        self._weights = {
-            q.id: [rng.uniform(0.2, 1.0) for _ in q.choices]
-            for q in definition.questions
-            if isinstance(q, MultiQuestion)
-        }
 
     def draw(self, attitude: float, language: str) -> dict[str, AnswerValue]:
         """A full set of candidate answers; the caller drops those hidden by skip logic."""
-        rng = self._rng
-        answers: dict[str, AnswerValue] = {}
-        for q in self._definition.questions:
-            if isinstance(q, ScaleQuestion):
-                answers[q.id] = round(_clamp(5.5 + 1.8 * attitude + rng.gauss(0, 1.6), 0, 10))
-            elif isinstance(q, Likert5Question):
-                answers[q.id] = round(_clamp(3.2 + 0.9 * attitude + rng.gauss(0, 0.8), 1, 5))
-            elif isinstance(q, SingleQuestion):
-                # Choices run from best to worst, as in the library's rating questions.
-                last = len(q.choices) - 1
-                position = last / 2.5 - attitude * last / 4 + rng.gauss(0, 0.7)
-                answers[q.id] = q.choices[round(_clamp(position, 0, last))].code
-            elif isinstance(q, MultiQuestion):
-                low, high = q.picks_range
-                count = rng.randint(max(low, 1), max(high, 1))
-                answers[q.id] = self._picks(q, count)
-            elif isinstance(q, YesNoQuestion):
-                answers[q.id] = rng.random() < 0.2 + 0.05 * attitude
-            elif isinstance(q, NumberQuestion):
-                value = rng.uniform(float(q.min), float(q.max))
-                answers[q.id] = round(value) if q.integer else value
-            elif isinstance(q, TextQuestion):
-                texts = _TEXTS.get(language, _TEXTS["en"])
-                if rng.random() < 0.3 or q.required:
-                    answers[q.id] = rng.choice(texts)
-                else:
-                    answers[q.id] = None
-        return answers
-
-    def _picks(self, question: MultiQuestion, count: int) -> list[str]:
-        weights = list(self._weights[question.id])
-        codes = list(question.codes)
-        chosen: set[str] = set()
-        for _ in range(min(count, len(codes))):
-            code = self._rng.choices(codes, weights)[0]
-            position = codes.index(code)
-            codes.pop(position)
-            weights.pop(position)
-            chosen.add(code)
-        return [code for code in question.codes if code in chosen]
+        texts = _TEXTS.get(language, _TEXTS["en"])
+        return {
+            q.id: q.draw(self._rng, attitude, texts) for q in self._definition.questions
+        }
 
 
 def _iso(moment: datetime) -> str:
@@ -411,7 +326,7 @@ def _round_batch(
             )
         )
         for question in kept:
-            stored = stored_answer(question, candidates[question.id])
+            stored = question.stored(candidates[question.id])
             rows.answers.append(
                 (
                     response_id,

@@ -11,41 +11,17 @@ for an optional question the resident skipped.
 
 from __future__ import annotations
 
-import math
-import re
-import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TypeAlias
 
 from surveys.definitions import (
-    AllCondition,
-    AnyCondition,
-    Likert5Question,
+    AnswerValue,
     MeanRescaledIndex,
-    MultiQuestion,
-    NumberQuestion,
     Question,
-    ScaleQuestion,
-    SingleQuestion,
     SurveyDefinition,
-    TextQuestion,
-    ValueCondition,
-    YesNoQuestion,
+    holds,
 )
-from surveys.errors import (
-    EmptyAnswerError,
-    NotAChoiceError,
-    NotAnIntegerError,
-    NotANumberError,
-    NotATextError,
-    NotSkippableError,
-    OutOfRangeError,
-    QuestionHiddenError,
-    TooFewPicksError,
-    TooLongError,
-    TooManyPicksError,
-)
+from surveys.errors import NotSkippableError, QuestionHiddenError
 
 __all__ = [
     "AnswerValue",
@@ -61,16 +37,6 @@ __all__ = [
     "visible_questions",
 ]
 
-AnswerValue: TypeAlias = str | int | float | bool | list[str] | None
-"""One stored answer; ``None`` marks an optional question that was skipped."""
-
-# Languages that write 7,5 for seven and a half (and 1.000 for a thousand).
-_DECIMAL_COMMA = frozenset({"es", "fr", "de", "it", "pt", "nl", "ca", "ru", "uk", "pl", "tr"})
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
-_INTEGER = re.compile(r"[+-]?\d+")
-_YES = frozenset({"yes", "y", "true"})
-_NO = frozenset({"no", "n", "false"})
-
 
 @dataclass(frozen=True, slots=True)
 class Progress:
@@ -83,50 +49,6 @@ class Progress:
 # --- skip logic -------------------------------------------------------------------------------
 
 
-def _same(value: object, expected: object) -> bool:
-    """Equality that never treats true as 1 (a yes_no answer is not a score)."""
-    if isinstance(value, bool) or isinstance(expected, bool):
-        return isinstance(value, bool) and isinstance(expected, bool) and value == expected
-    return value == expected
-
-
-def _matches(value: AnswerValue, expected: object) -> bool:
-    """For multi answers "equals" means "picked"."""
-    if isinstance(value, list):
-        return any(_same(item, expected) for item in value)
-    return _same(value, expected)
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _holds(
-    condition: ValueCondition | AllCondition | AnyCondition, known: Mapping[str, AnswerValue]
-) -> bool:
-    """Evaluate show_if on the answers of visible questions; unanswered never matches a value."""
-    if isinstance(condition, AllCondition):
-        return all(_holds(inner, known) for inner in condition.all)
-    if isinstance(condition, AnyCondition):
-        return any(_holds(inner, known) for inner in condition.any)
-    value = known.get(condition.question)
-    if condition.answered is not None:
-        return (value is not None) is condition.answered
-    if value is None:
-        return False
-    if condition.equals is not None:
-        return _matches(value, condition.equals)
-    if condition.one_of is not None:
-        return any(_matches(value, expected) for expected in condition.one_of)
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        return False
-    if condition.less_than is not None:
-        return value < condition.less_than
-    if condition.greater_than is not None:
-        return value > condition.greater_than
-    return False
-
-
 def _walk(
     definition: SurveyDefinition, answers: Mapping[str, AnswerValue]
 ) -> tuple[list[Question], dict[str, AnswerValue]]:
@@ -134,7 +56,7 @@ def _walk(
     visible: list[Question] = []
     known: dict[str, AnswerValue] = {}
     for question in definition.questions:
-        if question.show_if is None or _holds(question.show_if, known):
+        if question.show_if is None or holds(question.show_if, known):
             visible.append(question)
             if question.id in answers:
                 known[question.id] = answers[question.id]
@@ -236,7 +158,7 @@ def apply_answer(
     """
     question = _visible_question(definition, answers, question_id)
     updated = dict(answers)
-    updated[question_id] = _validate(question, value, None)
+    updated[question_id] = question.parse(value, None)
     return _prune(definition, updated)
 
 
@@ -255,160 +177,6 @@ def skip_question(
 # --- validation -------------------------------------------------------------------------------
 
 
-def _fold(text: str) -> str:
-    """Compare typed words loosely: case, accents and surrounding space do not matter."""
-    decomposed = unicodedata.normalize("NFKD", text.strip())
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
-
-
-def _uses_decimal_comma(language: str | None) -> bool:
-    return language is not None and language.split("-")[0].split("_")[0].lower() in _DECIMAL_COMMA
-
-
-def _parse_number(text: str, language: str | None) -> int | float | None:
-    """Read a typed number the way the resident's language writes it; None if it is not one."""
-    compact = re.sub(r"\s", "", text).replace("\u2212", "-")
-    if len(compact) > 40:
-        return None
-    group, decimal = (".", ",") if _uses_decimal_comma(language) else (",", ".")
-    grouped = re.fullmatch(
-        rf"([+-]?\d{{1,3}}(?:{re.escape(group)}\d{{3}})+)((?:{re.escape(decimal)}\d+)?)", compact
-    )
-    if grouped:
-        compact = grouped.group(1).replace(group, "") + grouped.group(2)
-    compact = compact.replace(decimal, ".")
-    if not _PLAIN_NUMBER.fullmatch(compact):
-        return None
-    return int(compact) if _INTEGER.fullmatch(compact) else float(compact)
-
-
-def _as_whole(question: Question, value: int | float) -> int:
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise NotANumberError(question.id)
-        if not value.is_integer():
-            raise NotAnIntegerError(question.id)
-    return int(value)
-
-
-def _rating(question: Likert5Question | ScaleQuestion, raw: object, language: str | None) -> int:
-    low, high = question.value_range
-    value: int | float | None = None
-    if isinstance(raw, str):
-        if isinstance(question, Likert5Question) and language is not None:
-            try:
-                labels = [_fold(label) for label in question.labels_for(language)]
-            except KeyError:
-                labels = []
-            if _fold(raw) in labels:
-                return labels.index(_fold(raw)) + 1
-        value = _parse_number(raw, language)
-    elif _is_number(raw):
-        assert isinstance(raw, int | float)
-        value = raw
-    if value is None:
-        raise NotANumberError(question.id)
-    whole = _as_whole(question, value)
-    if not low <= whole <= high:
-        raise OutOfRangeError(question.id, min=low, max=high)
-    return whole
-
-
-def _number_answer(question: NumberQuestion, raw: object, language: str | None) -> int | float:
-    value: int | float | None = None
-    if isinstance(raw, str):
-        value = _parse_number(raw, language)
-    elif _is_number(raw):
-        assert isinstance(raw, int | float)
-        value = raw
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        raise NotANumberError(question.id)
-    result: int | float = _as_whole(question, value) if question.integer else float(value)
-    if not question.min <= result <= question.max:
-        raise OutOfRangeError(question.id, min=question.min, max=question.max)
-    return result
-
-
-def _yes_no(question: YesNoQuestion, raw: object, language: str | None) -> bool:
-    if isinstance(raw, bool):
-        return raw
-    if isinstance(raw, str):
-        word = _fold(raw)
-        yes, no = set(_YES), set(_NO)
-        if language is not None:
-            try:
-                label_yes, label_no = question.labels_for(language)
-                yes.add(_fold(label_yes))
-                no.add(_fold(label_no))
-            except (KeyError, ValueError):
-                pass
-        if word in yes and word not in no:
-            return True
-        if word in no and word not in yes:
-            return False
-    raise NotAChoiceError(question.id)
-
-
-def _choice_code(
-    question: SingleQuestion | MultiQuestion, raw: object, language: str | None
-) -> str:
-    """A code from a button, or a typed label in the resident's language."""
-    if not isinstance(raw, str):
-        raise NotAChoiceError(question.id)
-    text = raw.strip()
-    if text in question.codes:
-        return text
-    if language is not None:
-        for choice in question.choices:
-            label = choice.label.get(language)
-            if label is not None and _fold(label) == _fold(text):
-                return choice.code
-    raise NotAChoiceError(question.id)
-
-
-def _picks(question: MultiQuestion, raw: object, language: str | None) -> list[str]:
-    items: Iterable[object]
-    if isinstance(raw, str):
-        items = [part for part in raw.split(",") if part.strip()]
-    elif isinstance(raw, list | tuple | set | frozenset):
-        items = raw
-    else:
-        raise NotAChoiceError(question.id)
-    picked = {_choice_code(question, item, language) for item in items}
-    ordered = [code for code in question.codes if code in picked]
-    low, high = question.picks_range
-    if len(ordered) < low:
-        raise TooFewPicksError(question.id, min_picks=low)
-    if len(ordered) > high:
-        raise TooManyPicksError(question.id, max_picks=high)
-    return ordered
-
-
-def _text(question: TextQuestion, raw: object) -> str:
-    if not isinstance(raw, str):
-        raise NotATextError(question.id)
-    text = raw.strip()
-    if len(text) > question.max_length:
-        raise TooLongError(question.id, max_length=question.max_length, length=len(text))
-    return text
-
-
-def _validate(question: Question, raw: object, language: str | None) -> AnswerValue:
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        raise EmptyAnswerError(question.id)
-    if isinstance(question, SingleQuestion):
-        return _choice_code(question, raw, language)
-    if isinstance(question, MultiQuestion):
-        return _picks(question, raw, language)
-    if isinstance(question, Likert5Question | ScaleQuestion):
-        return _rating(question, raw, language)
-    if isinstance(question, YesNoQuestion):
-        return _yes_no(question, raw, language)
-    if isinstance(question, NumberQuestion):
-        return _number_answer(question, raw, language)
-    return _text(question, raw)
-
-
 def validate_answer(question: Question, raw: object, *, language: str) -> AnswerValue:
     """Turn a button payload or typed text into the stored value, or raise an AnswerError.
 
@@ -416,22 +184,10 @@ def validate_answer(question: Question, raw: object, *, language: str) -> Answer
     decimal-comma languages accept "7,5". Already-typed values (int, bool, list of codes) pass
     through the same range and choice checks.
     """
-    return _validate(question, raw, language)
+    return question.parse(raw, language)
 
 
 # --- indices ----------------------------------------------------------------------------------
-
-
-def _rescaled(question: Question, value: AnswerValue) -> float | None:
-    """The answer on a 0-100 scale over the question's own range (None if not numeric)."""
-    if not isinstance(question, Likert5Question | ScaleQuestion | NumberQuestion):
-        return None
-    if not _is_number(value):
-        return None
-    assert isinstance(value, int | float)
-    low, high = question.value_range
-    share = (value - low) / (high - low) * 100.0
-    return min(100.0, max(0.0, share))
 
 
 def index_values(
@@ -448,7 +204,7 @@ def index_values(
         if isinstance(index, MeanRescaledIndex):
             scores: list[float] = []
             for item in index.items:
-                score = _rescaled(definition.question(item), known.get(item))
+                score = definition.question(item).rescaled(known.get(item))
                 if score is not None:
                     scores.append(100.0 - score if item in index.reversed else score)
             enough = bool(scores) and len(scores) >= index.required_items

@@ -64,22 +64,12 @@ from surveys.aggregate import (
     RoundReport,
     Trend,
     build_trend,
-    definition_of,
-    label,
     survey_reports,
     survey_rounds,
 )
 from surveys.charts import index_trend_chart, question_chart
 from surveys.clock import utcnow
-from surveys.definitions import (
-    Likert5Question,
-    MultiQuestion,
-    Question,
-    ScaleQuestion,
-    SingleQuestion,
-    SurveyDefinition,
-    YesNoQuestion,
-)
+from surveys.definitions import Question, SurveyDefinition
 from surveys.errors import NotFoundError
 from surveys.models import Role, Round
 from surveys.stats import Mean, Share
@@ -541,25 +531,7 @@ def _answer_label(question: Question | None, value: Any, language: str) -> str |
     """The answer in words, in the export's language."""
     if value is None:
         return "(skipped)"
-    if isinstance(question, SingleQuestion | MultiQuestion):
-        labels: dict[str, str] = {c.code: label(c.label, language) for c in question.choices}
-        if isinstance(value, list):
-            return "; ".join(labels.get(str(code), str(code)) for code in value)
-        return labels.get(str(value), str(value))
-    if isinstance(question, YesNoQuestion):
-        try:
-            yes, no = question.labels_for(language)
-        except (KeyError, ValueError):
-            yes, no = "yes", "no"
-        return yes if value else no
-    if isinstance(question, Likert5Question) and isinstance(value, int):
-        try:
-            return question.labels_for(language)[value - 1]
-        except (KeyError, IndexError):
-            return None
-    if isinstance(question, ScaleQuestion) and value in (0, 10):
-        return label(question.low_label if value == 0 else question.high_label, language)
-    return None
+    return question.answer_label(value, language) if question is not None else None
 
 
 class _Record(NamedTuple):
@@ -822,7 +794,7 @@ async def run_export(store: Store, request: ExportRequest) -> ExportResult:
         contexts.append(
             _RoundContext(
                 round_id=round_.id,
-                definition=definition_of(version.definition_json),
+                definition=SurveyDefinition.from_stored(version.definition_json),
                 language=language,
                 hidden_areas=frozenset(a.area_id for a in report.areas if a.suppressed),
                 include_text=request.include_text,

@@ -53,7 +53,7 @@ class SurveyRegistry:
         cached = self._by_version.get(version_id)
         if cached is None:
             version = await self._store.surveys.version(version_id)
-            cached = SurveyDefinition.model_validate_json(version.definition_json)
+            cached = SurveyDefinition.from_stored(version.definition_json)
             self._by_version[version_id] = cached
         return cached
 

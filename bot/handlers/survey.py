@@ -17,12 +17,6 @@ from bot.handlers.onboarding import stale
 from bot.handlers.replies import answer_query, current_resident, reply
 from bot.keyboards import decode, question_keyboard, rounds_keyboard
 from surveys.answering import SurveyState
-from surveys.definitions import (
-    MultiQuestion,
-    NumberQuestion,
-    ScaleQuestion,
-    TextQuestion,
-)
 from surveys.errors import AnswerError, RoundClosedError, StaleActionError, SurveyDoneError
 from surveys.models import Resident
 
@@ -56,22 +50,8 @@ def question_text(context: BotContext, language: str, state: SurveyState) -> str
 
 
 def _hint(context: BotContext, language: str, state: SurveyState) -> str | None:
-    texts, question = context.texts, state.question
-    if isinstance(question, ScaleQuestion):
-        return texts.get(
-            language,
-            "hint_scale",
-            low=question.low_label[language],
-            high=question.high_label[language],
-        )
-    if isinstance(question, MultiQuestion):
-        low, high = question.picks_range
-        return texts.get(language, "hint_multi", min=low, max=high)
-    if isinstance(question, NumberQuestion):
-        return texts.get(language, "hint_number", min=question.min, max=question.max)
-    if isinstance(question, TextQuestion):
-        return texts.get(language, "hint_text", max_length=question.max_length)
-    return None
+    hint = state.question.hint(language) if state.question is not None else None
+    return context.texts.get(language, hint.key, **hint.params) if hint else None
 
 
 async def show_state(

@@ -43,8 +43,9 @@ async def press_and_wait(user: SimUser, button: str, expected: str) -> BotMessag
 async def test_whole_survey(
     emulator: BotApiEmulator, run_bot: BotRunner, settings: Settings
 ) -> None:
-    """If a resident answers the built-in survey with Back, multi-select, a typed answer, a
-    restart, stale and forged buttons, then exactly the intended answers are stored."""
+    """If a resident answers the built-in survey with Back, multi-select (a tick beyond the
+    maximum refused at once), a typed answer, a restart, stale and forged buttons, then exactly
+    the intended answers are stored."""
     user = emulator.user(4001)
     async with run_bot() as app:
         await onboard(user)
@@ -108,13 +109,15 @@ async def test_whole_survey(
         assert "☑ Burglary" in toggled.button_texts()
         await press_and_wait(user, "☑ Burglary", "Question 10")
         await press_and_wait(user, "☐ Violence", "Question 10")
-        await press_and_wait(user, "☐ Vandalism and graffiti", "Question 10")
-        await press_and_wait(user, "☐ Scams and fraud", "Question 10")
-        too_many = await user.press("Done ✓")
+        three = await press_and_wait(user, "☐ Vandalism and graffiti", "Question 10")
+        # a fourth tick on "choose up to 3" is refused at once, with the reason
+        too_many = await user.press("☐ Scams and fraud")
         await emulator.wait_idle()
         refusal = emulator.callback_answer(too_many)
         assert refusal is not None and refusal["text"] == "Please choose at most 3."
-        await press_and_wait(user, "☑ Scams and fraud", "Question 10")
+        unchanged = user.last_message
+        assert unchanged is not None and unchanged.button_texts() == three.button_texts()
+        assert "☐ Scams and fraud" in unchanged.button_texts()
         await press_and_wait(user, "Done ✓", "Question 11 of 12")
         # a typed answer with garbage first
         await user.send_text("x" * 501)

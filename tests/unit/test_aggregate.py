@@ -13,7 +13,6 @@ import pytest
 
 from surveys.aggregate import (
     build_trend,
-    label,
     round_report,
     survey_reports,
     survey_rounds,
@@ -21,7 +20,7 @@ from surveys.aggregate import (
 )
 from surveys.answering import answer_row
 from surveys.definitions import SurveyDefinition, parse_definition
-from surveys.demo import generate, stored_answer
+from surveys.demo import generate
 from surveys.engine import AnswerValue, index_values
 from surveys.errors import NotFoundError
 from surveys.library import load_builtin
@@ -122,7 +121,7 @@ class Builder:
                 )
             )
             for qid, value in person.answers.items():
-                stored = stored_answer(definition.question(qid), value)
+                stored = definition.question(qid).stored(value)
                 answers.append(
                     (
                         response,
@@ -178,30 +177,27 @@ def full(
 
 
 @pytest.mark.parametrize(
-    ("question_id", "value"),
+    ("question_id", "value", "columns"),
     [
-        ("safety", 7),
-        ("job", "fair"),
-        ("rely", 5),
-        ("concerns", ["burglary", "violence"]),
-        ("top_problem", "Too much speeding"),
-        ("top_problem", None),
-        ("meeting", True),
-        ("meeting", False),
+        ("safety", 7, {"num": 7.0}),
+        ("job", "fair", {"code": "fair"}),
+        ("rely", 5, {"num": 5.0}),
+        ("concerns", ["burglary", "violence"], {"picks": ["burglary", "violence"]}),
+        ("top_problem", "Too much speeding", {"is_text": True}),
+        ("top_problem", None, {}),
+        ("meeting", True, {"num": 1.0}),
+        ("meeting", False, {"num": 0.0}),
     ],
 )
-def test_stored_answer_matches_answer_row(question_id: str, value: AnswerValue) -> None:
-    """If the demo stores an answer, then it stores exactly what the answering service does."""
-    question = TRUST.question(question_id)
-    row = answer_row(question, value)
-    stored = stored_answer(question, value)
-    assert (stored.value_json, stored.num, stored.code, stored.is_text, list(stored.picks)) == (
-        row.value_json,
-        row.num,
-        row.code,
-        row.is_text,
-        row.picks,
-    )
+def test_answer_row_holds_the_columns_sql_aggregates(
+    question_id: str, value: AnswerValue, columns: dict[str, object]
+) -> None:
+    """If an answer is stored, then its JSON round-trips and exactly the column its type is
+    aggregated by is filled (num for ratings and yes/no, code, picks, or the text flag)."""
+    row = answer_row(TRUST.question(question_id), value)
+    empty = {"num": None, "code": None, "picks": [], "is_text": False}
+    assert json.loads(row.value_json) == value
+    assert {name: getattr(row, name) for name in empty} == {**empty, **columns}
 
 
 async def test_answers_saved_by_the_response_store_are_counted(store: Store) -> None:
@@ -418,12 +414,6 @@ async def test_unknown_round(store: Store) -> None:
     """If the round does not exist, then NotFoundError says so."""
     with pytest.raises(NotFoundError):
         await round_report(store, 404, min_group_size=1)
-
-
-def test_label_falls_back_to_the_first_language() -> None:
-    """If a text lacks the asked language, then the first language of the text is used."""
-    assert label({"en": "Hello", "es": "Hola"}, "es") == "Hola"
-    assert label({"en": "Hello", "es": "Hola"}, "fr") == "Hello"
 
 
 # --- trends -----------------------------------------------------------------------------------

@@ -42,7 +42,6 @@ from surveys.definitions import (
     YesNoQuestion,
     parse_definition,
 )
-from surveys.demo import stored_answer
 from surveys.engine import AnswerValue, index_values, visible_questions
 from surveys.models import Area
 from surveys.stats import (
@@ -325,7 +324,7 @@ async def build(path: Path, world: World) -> int:
                 )
             )
             for qid, value in person.answers.items():
-                stored = stored_answer(DEFINITION.question(qid), value)
+                stored = DEFINITION.question(qid).stored(value)
                 answers.append(
                     (
                         number,

@@ -212,21 +212,27 @@ async def test_back_and_change_drops_hidden_answers(
 async def test_multi_limits_and_required_skip(
     world: tuple[Store, Answering, Resident, int],
 ) -> None:
-    """If more than max picks are chosen, Done is refused; a required question cannot be
-    skipped."""
+    """If a tick would exceed max picks, then it is refused at once and the draft keeps the
+    earlier ticks (unticking one frees a place); a required question cannot be skipped."""
     _, answering, resident, round_id = world
     state = await answering.start(resident, round_id)
     with pytest.raises(NotSkippableError):
         await answering.skip(resident, state.response.id, state.response.revision, 0)
     state = await _answer_ratings(answering, resident, state)
     pos = state.definition.position("concerns")
-    for option in range(4):
+    for option in range(3):
         state = await answering.toggle(
             resident, state.response.id, state.response.revision, pos, option
         )
     with pytest.raises(TooManyPicksError):
-        await answering.done(resident, state.response.id, state.response.revision, pos)
-    assert state.picks == ["burglary", "vehicle_crime", "antisocial_behaviour", "drugs"]
+        await answering.toggle(resident, state.response.id, state.response.revision, pos, 3)
+    state = await answering.state(resident, state.response.id)
+    assert state.picks == ["burglary", "vehicle_crime", "antisocial_behaviour"]
+    state = await answering.toggle(resident, state.response.id, state.response.revision, pos, 0)
+    state = await answering.toggle(resident, state.response.id, state.response.revision, pos, 3)
+    assert state.picks == ["vehicle_crime", "antisocial_behaviour", "drugs"]
+    state = await answering.done(resident, state.response.id, state.response.revision, pos)
+    assert state.answers["concerns"] == ["vehicle_crime", "antisocial_behaviour", "drugs"]
 
 
 async def test_closed_round_refuses(world: tuple[Store, Answering, Resident, int]) -> None:

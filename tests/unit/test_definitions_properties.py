@@ -12,7 +12,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from surveys.definitions import SurveyDefinition, _TomlLocator, parse_definition
+from surveys.definitions import SurveyDefinition, TomlLocator, parse_definition
 from surveys.errors import DefinitionError
 from surveys.library import builtin_keys, library_path
 
@@ -193,7 +193,7 @@ def test_locator_finds_every_question_id_line(data: st.DataObject) -> None:
         question["text"]["en"] = data.draw(TEXT)
     text = to_toml(document, tables=data.draw(st.booleans()))
     lines = text.split("\n")
-    locator = _TomlLocator(text)
+    locator = TomlLocator(text)
     for number, question in enumerate(document["questions"]):
         line = locator.line_of(("questions", number, "id"))
         assert line is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from surveys.definitions import SurveyDefinition, parse_definition
+from surveys.definitions.reading import read_number
 from surveys.engine import (
     AnswerValue,
     Progress,
@@ -102,6 +103,15 @@ VALID_INPUTS: list[tuple[str, object, str, AnswerValue]] = [
     ("hours", 3, "en", 3.0),
     ("note", "  hello  ", "en", "hello"),
     ("note", "x" * 10, "en", "x" * 10),
+    # strict numbers: one number, optional sign, surrounding space, any script's digits
+    ("age", "+42", "en", 42),
+    ("age", "\u200b42\u200b", "en", 42),  # zero-width spaces around it
+    ("age", "\u0664\u0662", "en", 42),  # Arabic-Indic digits
+    ("age", "\uff14\uff12", "en", 42),  # full-width digits
+    ("hours", "1,5", "es", 1.5),
+    ("hours", "07.50", "en", 7.5),
+    ("note", "\u200bhi\ufeff", "en", "hi"),  # invisible characters at the ends are trimmed
+    ("note", "a\u200db", "en", "a\u200db"),  # but kept inside (emoji sequences use them)
 ]
 
 
@@ -150,7 +160,45 @@ INVALID_INPUTS: list[tuple[str, object, str, type[AnswerError]]] = [
     ("note", "x" * 11, "en", TooLongError),
     ("note", "", "en", EmptyAnswerError),
     ("note", 5, "en", NotATextError),
+    # strict numbers: inner spaces do not glue digits together, invisible text is empty
+    ("age", "4 2", "en", NotANumberError),
+    ("age", "4\u00a02", "en", NotANumberError),
+    ("age", "42 43", "en", NotANumberError),
+    ("age", "- 42", "en", NotANumberError),
+    ("age", "42-", "en", NotANumberError),
+    ("age", "\u00bd", "en", NotANumberError),  # a vulgar fraction is not a decimal digit
+    ("age", "\u200b", "en", EmptyAnswerError),
+    ("age", "\u200b\u200c\ufeff ", "en", EmptyAnswerError),
+    ("colour", "\u200b", "en", EmptyAnswerError),
+    ("note", "\u200b \u2060", "en", EmptyAnswerError),
+    ("member", "\u200e", "en", EmptyAnswerError),
 ]
+
+
+READ_NUMBERS: list[tuple[str, str | None, int | float | None]] = [
+    ("12 000", "en", 12000),  # thousands grouped by a space
+    ("12\u202f000", "fr", 12000),  # or a narrow no-break space
+    ("1,234.5", "en", 1234.5),
+    ("1.234,5", "es", 1234.5),
+    ("\u22123", "en", -3),  # the typographic minus sign
+    ("-0.5", "en", -0.5),
+    (".5", "en", 0.5),
+    ("4 2", "en", None),
+    ("12 00", "en", None),  # a group of two digits is not a thousands group
+    ("1,2,3", "en", None),
+    ("3 - 1", "en", None),
+    ("0x10", "en", None),
+    ("", "en", None),
+]
+
+
+@pytest.mark.parametrize(("text", "language", "expected"), READ_NUMBERS)
+def test_read_number_is_strict(text: str, language: str | None, expected: float | None) -> None:
+    """If the text is one number as the language writes it, then it is read; anything else
+    (inner spaces that are not thousands groups, expressions, other notations) is None."""
+    value = read_number(text, language)
+    assert value == expected
+    assert type(value) is type(expected)
 
 
 @pytest.mark.parametrize(("qid", "raw", "language", "error"), INVALID_INPUTS)

@@ -40,7 +40,7 @@ RESIDENTS = 160
 AREAS = (
     Area(id="north", name="North", population=9000),
     Area(id="south", name="South", population=7000),
-    Area(id="tiny", name="Tiny", population=60),
+    Area(id="tiny", name="Tiny", population=200),
 )
 PNG = b"\x89PNG\r\n\x1a\n"
 
