@@ -6,6 +6,8 @@ the CLI can turn any of them into a friendly message without catching bare ``Exc
     SurveysError
     ├── StoreError                 the database cannot be used as asked
     │   ├── SchemaTooNewError      the file was written by a newer release
+    │   ├── SchemaOutdatedError    opened read-only, but the file needs migrating first
+    │   ├── DatabaseMissingError   opened read-only, but there is no such file
     │   └── NotFoundError          a row that must exist does not
     ├── DefinitionError            a survey definition file is invalid (file, line, question)
     ├── AnswerError                an answer cannot be accepted (engine validation)
@@ -45,6 +47,14 @@ class StoreError(SurveysError):
 
 class SchemaTooNewError(StoreError):
     """The database was migrated by a newer release than this one."""
+
+
+class SchemaOutdatedError(StoreError):
+    """A database opened read-only is older than this release: it needs migrating first."""
+
+
+class DatabaseMissingError(StoreError):
+    """A database opened read-only does not exist (read-only use never creates one)."""
 
 
 class NotFoundError(StoreError):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from surveys.store.areas import AreaStore
 from surveys.store.audit import AuditStore
-from surveys.store.db import Database
+from surveys.store.db import Database, connect_read_only
 from surveys.store.drafts import DraftStore
 from surveys.store.outbox import OutboxStore
 from surveys.store.residents import ResidentStore
@@ -33,8 +33,10 @@ class Store:
     surveys: SurveyStore
 
     @classmethod
-    async def open(cls, path: Path | str) -> Store:
-        db = await Database.open(path)
+    async def open(cls, path: Path | str, *, read_only: bool = False) -> Store:
+        """Open the database (see :meth:`Database.open`) and its repositories. Read-only, it
+        must exist at this release's schema, and every write raises :class:`StoreError`."""
+        db = await Database.open(path, read_only=read_only)
         return cls(
             db=db,
             areas=AreaStore(db),
@@ -64,4 +66,5 @@ __all__ = [
     "RoundStore",
     "Store",
     "SurveyStore",
+    "connect_read_only",
 ]
