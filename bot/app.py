@@ -23,6 +23,7 @@ from bot import handlers
 from bot.config import ConfigError, Settings
 from bot.context import BotContext, BotData, FeedbackApplication, Services
 from bot.delivery import DeliveryPolicy, DeliveryWorker
+from bot.event_scheduling import event_services
 from bot.ratelimit import RetryingRateLimiter
 from bot.scheduling import RoundScheduler, invitation_message, reminder_message
 from bot.texts import Catalogue, CatalogueError
@@ -161,6 +162,7 @@ async def start_services(app: FeedbackApplication) -> Services:
             scheduler=RoundScheduler(
                 clock, delivery, app.bot, texts, staff, interval=settings.rounds.check_interval
             ),
+            events=event_services(settings, store, registry, texts, delivery),
         )
         app.bot_data.services = services
         await delivery.start()
@@ -176,6 +178,7 @@ async def arm_scheduler(app: FeedbackApplication) -> None:
     services = app.bot_data.services
     assert services is not None and app.job_queue is not None
     await services.scheduler.start(app.job_queue)
+    await services.events.scheduler.start(app.job_queue)
 
 
 async def stop_services(app: FeedbackApplication) -> None:
@@ -183,6 +186,7 @@ async def stop_services(app: FeedbackApplication) -> None:
     if services is None:
         return
     services.scheduler.stop()
+    services.events.scheduler.stop()
     await services.delivery.stop()
     await services.store.close()
     app.bot_data.services = None

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from telegram.error import InvalidToken
 
-from bot import cli_export, cli_surveys
+from bot import cli_events, cli_export, cli_surveys
 from bot.app import build_application, initialize_with_retry, load_catalogue, running
 from bot.config import DEFAULT_CONFIG_PATH, ConfigError, Settings, load_settings
 from bot.context import FeedbackApplication
@@ -193,6 +193,7 @@ def _accept_global_options_everywhere(parser: argparse.ArgumentParser) -> None:
 EXTENSIONS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
     cli_surveys.add_commands,
     cli_export.add_commands,
+    cli_events.add_commands,
 ]
 
 

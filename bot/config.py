@@ -9,14 +9,25 @@ people running this are community staff, not Python developers.
 from __future__ import annotations
 
 import tomllib
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from surveys.errors import RoundError
 from surveys.quiet import QuietHours
+from surveys.rounds import parse_duration
 
 DEFAULT_CONFIG_PATH = Path("config.toml")
 TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
@@ -161,6 +172,91 @@ class RoundSettings(_Section):
     )
 
 
+# --- events (issue 13) -------------------------------------------------------------------
+
+
+def _duration(value: str) -> timedelta:
+    try:
+        return parse_duration(value)
+    except RoundError as exc:
+        raise ValueError(str(exc)) from None
+
+
+class EventSettings(_Section):
+    reminders: list[str] = Field(
+        default_factory=lambda: ["24h", "1h"],
+        description="Reminders before an event's start to residents going or maybe; whole "
+        "days keep the local time of day across daylight-saving changes.",
+    )
+    quiet_reminders_from: str = Field(
+        default="12h",
+        description="Reminders at least this long before the start wait for the end of quiet "
+        "hours (the day-before one); shorter ones go at once.",
+    )
+    feedback_survey: str = Field(
+        default="event-feedback", description="Survey asked after an event to those going."
+    )
+    feedback_delay: str = Field(
+        default="1h", description="How long after the end the feedback round opens."
+    )
+    feedback_open_for: str = Field(
+        default="7d", description="How long the feedback round stays open."
+    )
+    feedback_reminders: list[str] = Field(
+        default_factory=lambda: ["3d"],
+        description="Reminders, after the feedback round opens, to those who have not answered.",
+    )
+    check_interval: float = Field(
+        default=2.0,
+        gt=0,
+        le=60,
+        description="Seconds between checks for due announcements, reminders and feedback "
+        "(events created from the CLI are announced this fast).",
+    )
+
+    @field_validator("quiet_reminders_from", "feedback_delay", "feedback_open_for")
+    @classmethod
+    def _valid_duration(cls, value: str) -> str:
+        _duration(value)
+        return value
+
+    @field_validator("reminders", "feedback_reminders")
+    @classmethod
+    def _valid_durations(cls, value: list[str]) -> list[str]:
+        for item in value:
+            _duration(item)
+        return value
+
+    @model_validator(mode="after")
+    def _reminders_before_close(self) -> EventSettings:
+        if any(offset >= self.feedback_open_period for offset in self.feedback_reminder_offsets):
+            raise ValueError("feedback_reminders must fall before feedback_open_for ends")
+        return self
+
+    @property
+    def reminder_offsets(self) -> tuple[timedelta, ...]:
+        return tuple(sorted({_duration(item) for item in self.reminders}, reverse=True))
+
+    @property
+    def feedback_reminder_offsets(self) -> tuple[timedelta, ...]:
+        return tuple(sorted({_duration(item) for item in self.feedback_reminders}))
+
+    @property
+    def feedback_open_period(self) -> timedelta:
+        return _duration(self.feedback_open_for)
+
+    @property
+    def feedback_delay_period(self) -> timedelta:
+        return _duration(self.feedback_delay)
+
+    @property
+    def quiet_period(self) -> timedelta:
+        return _duration(self.quiet_reminders_from)
+
+
+# --- end of events --------------------------------------------------------------------------
+
+
 class SurveySettings(_Section):
     files: list[Path] = Field(
         default_factory=list,
@@ -189,6 +285,7 @@ class Settings(BaseSettings):
     surveys: SurveySettings = Field(default_factory=SurveySettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     rounds: RoundSettings = Field(default_factory=RoundSettings)
+    events: EventSettings = Field(default_factory=EventSettings)
 
     @field_validator("areas")
     @classmethod

@@ -22,6 +22,7 @@ from surveys.store import Store
 
 if TYPE_CHECKING:
     from bot.delivery import DeliveryPolicy, DeliveryWorker
+    from bot.event_scheduling import EventServices
     from bot.scheduling import RoundScheduler
 
 
@@ -36,6 +37,7 @@ class Services:
     planner: RoundPlanner
     delivery: DeliveryWorker
     scheduler: RoundScheduler
+    events: EventServices
 
 
 class BotData:

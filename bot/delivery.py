@@ -17,10 +17,12 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from telegram import InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
@@ -32,6 +34,7 @@ from surveys.models import OutboxItem
 from surveys.store import Store
 
 log = logging.getLogger(__name__)
+AttachmentSource = Callable[[str, str], Awaitable[tuple[str, bytes]]]
 
 UNREACHABLE_BAD_REQUESTS = ("chat not found", "user not found", "chat_id is empty")
 
@@ -82,6 +85,8 @@ class DeliveryWorker:
         self._last_send: dict[int, float] = {}
         self._task: asyncio.Task[None] | None = None
         self._sends: set[asyncio.Task[None]] = set()
+        # kind -> (ref, language) -> (file name, bytes), for OutboxMessage.attachment
+        self.attachments: dict[str, AttachmentSource] = {}
 
     async def start(self) -> None:
         released = await self._store.outbox.release_in_flight()
@@ -154,14 +159,23 @@ class DeliveryWorker:
     async def _send(self, item: OutboxItem) -> None:
         try:
             text = self._render(item)
-            message = await self._bot.send_message(
-                item.chat_id,
-                text,
-                reply_markup=outbox_keyboard(
-                    self._texts, item.language, item.message, self._params(item)
-                ),
-                rate_limit_args={"retry": False},  # the outbox reschedules by itself
-            )
+            markup = outbox_keyboard(self._texts, item.language, item.message, self._params(item))
+            if item.message.attachment:
+                name, content = await self._attachment(item.message.attachment, item.language)
+                message = await self._bot.send_document(
+                    item.chat_id,
+                    InputFile(content, filename=name),
+                    caption=text,
+                    reply_markup=markup,
+                    rate_limit_args={"retry": False},
+                )
+            else:
+                message = await self._bot.send_message(
+                    item.chat_id,
+                    text,
+                    reply_markup=markup,
+                    rate_limit_args={"retry": False},  # the outbox reschedules by itself
+                )
         except RetryAfter as exc:
             seconds = retry_seconds(exc.retry_after)
             self._pacer.pause(seconds)
@@ -203,6 +217,14 @@ class DeliveryWorker:
             return
         backoff = min(2.0 ** (item.attempts - 1), self.policy.max_backoff)
         await self._store.outbox.retry_later(item.id, utcnow() + timedelta(seconds=backoff), reason)
+
+    async def _attachment(self, attachment: str, language: str) -> tuple[str, bytes]:
+        """(file name, content) of a ``kind:ref`` attachment, made now from current data."""
+        kind, _, ref = attachment.partition(":")
+        source = self.attachments.get(kind)
+        if source is None:
+            raise ValueError(f"no source for attachments of kind {kind!r}")
+        return await source(ref, language)
 
     def _params(self, item: OutboxItem) -> dict[str, object]:
         """Fixed parameters plus the ones given per language (falling back to the default)."""

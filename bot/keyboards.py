@@ -48,6 +48,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "ex": (r"r|s", _NUMBER),
     "exf": (r"r|s", _NUMBER, r"xlsx|csv|json"),
     "wd": (r"send|cancel",),
+    "ev": (r"going|maybe|cant|ics", _ID),
     "nr": (
         r"survey|area|all|next|now|closes|remind|create|cancel",
         r"-|\d{1,3}|[0-9dhmw,]{1,20}|none",

@@ -84,7 +84,7 @@ class Answering:
 
     async def open_rounds(self, resident: Resident) -> list[RoundEntry]:
         entries = []
-        for round_ in await self._store.rounds.open_for_area(resident.area_id):
+        for round_ in await self._store.rounds.open_for_area(resident.area_id, resident.id):
             definition = await self._registry.definition(round_.survey_version_id)
             response = await self._store.responses.for_resident(resident.id, round_.id)
             entries.append(RoundEntry(round_, definition, response))
@@ -95,8 +95,8 @@ class Answering:
         round_ = await self._store.rounds.get(round_id)
         if round_.status != "open":
             raise RoundClosedError(f"round {round_id} is {round_.status}")
-        if not round_.includes(resident.area_id):
-            raise StaleActionError(f"round {round_id} is not for area {resident.area_id}")
+        if not await self._store.rounds.admits(round_, resident.id, resident.area_id):
+            raise StaleActionError(f"round {round_id} is not for this resident")
         response = await self._store.responses.start(
             round_id, resident.id, round_.survey_version_id, resident.area_id
         )

@@ -26,6 +26,7 @@ the CLI can turn any of them into a friendly message without catching bare ``Exc
     ├── RoundError                 a round is not in a state that allows the action
     │   ├── RoundClosedError       the round is not open (not yet, or any more)
     │   └── PlanError              a step of a round plan is not acceptable (chat wizard)
+    ├── EventError                 an event cannot be created, changed or answered as asked
     ├── SurveyDoneError            the response is complete; it cannot be answered again
     └── StaleActionError           an old, double-tapped or forged button; nothing changes
 """
@@ -232,6 +233,19 @@ class RoundError(SurveysError):
 
 class RoundClosedError(RoundError):
     """The round is not open (not yet, or any more)."""
+
+
+class EventError(SurveysError):
+    """An event cannot be created, changed or answered as asked.
+
+    ``code`` keys the bot's message catalogue (``params`` fills it); ``str()`` is one line for
+    the CLI.
+    """
+
+    def __init__(self, code: str, detail: str, **params: object) -> None:
+        self.code = code
+        self.params = params
+        super().__init__(detail)
 
 
 class SurveyDoneError(SurveysError):

@@ -74,6 +74,11 @@ class OutboxMessage(_Row):
     buttons: list[list[tuple[str, str]]] = Field(
         default_factory=list, description="Rows of (catalogue key of the label, callback data)."
     )
+    attachment: str | None = Field(
+        default=None,
+        description="A document sent with the text as its caption, named 'kind:ref' and made "
+        "at sending time (e.g. 'event-ics:12', the event's current calendar file).",
+    )
 
 
 class OutboxItem(_Row):
@@ -126,6 +131,9 @@ class Round(_Row):
     next_round_id: int | None = None
     summary_sent_at: datetime | None = None
     created_by: str = "cli"
+    invited_only: bool = Field(
+        default=False, description="Answerable only by those invited (an event's feedback)."
+    )
 
     def includes(self, area_id: str | None) -> bool:
         return not self.area_ids or area_id in self.area_ids

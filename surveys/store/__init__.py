@@ -9,6 +9,7 @@ from surveys.store.areas import AreaStore
 from surveys.store.audit import AuditStore
 from surveys.store.db import Database, connect_read_only
 from surveys.store.drafts import DraftStore
+from surveys.store.events import EventStore
 from surveys.store.outbox import OutboxStore
 from surveys.store.residents import ResidentStore
 from surveys.store.responses import ResponseStore
@@ -25,6 +26,7 @@ class Store:
     areas: AreaStore
     audit: AuditStore
     drafts: DraftStore
+    events: EventStore
     outbox: OutboxStore
     residents: ResidentStore
     responses: ResponseStore
@@ -42,6 +44,7 @@ class Store:
             areas=AreaStore(db),
             audit=AuditStore(db),
             drafts=DraftStore(db),
+            events=EventStore(db),
             outbox=OutboxStore(db),
             residents=ResidentStore(db),
             responses=ResponseStore(db),
@@ -59,6 +62,7 @@ __all__ = [
     "AuditStore",
     "Database",
     "DraftStore",
+    "EventStore",
     "OutboxStore",
     "ResidentStore",
     "ResponseStore",

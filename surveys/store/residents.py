@@ -130,6 +130,9 @@ class ResidentStore:
                 "DELETE FROM outbox WHERE resident_id = ? AND status IN ('pending', 'sending')",
                 (resident_id,),
             )
+            # Answers to events go: the place is freed for the waiting list (the event clock
+            # promotes the next resident).
+            await conn.execute("DELETE FROM rsvps WHERE resident_id = ?", (resident_id,))
             # Free text may name the person; ratings and choices stay, linked to nobody.
             await conn.execute(
                 "DELETE FROM answers WHERE is_text = 1 AND response_id IN "

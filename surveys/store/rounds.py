@@ -19,7 +19,8 @@ _SELECT = (
     "SELECT r.id, r.survey_version_id, v.key, r.status, r.opens_at, r.closes_at, r.opened_at, "
     "r.closed_at, (SELECT group_concat(area_id, ',') FROM round_areas a WHERE a.round_id = r.id), "
     "r.remind_after, r.reminders_done, r.recurrence, r.next_round_id, r.summary_sent_at, "
-    "r.created_by FROM rounds r JOIN survey_versions v ON v.id = r.survey_version_id"
+    "r.created_by, r.invited_only "
+    "FROM rounds r JOIN survey_versions v ON v.id = r.survey_version_id"
 )
 
 
@@ -45,6 +46,7 @@ def _round(row: Any) -> Round:
         next_round_id=v[12],
         summary_sent_at=_moment(v[13]),
         created_by=v[14],
+        invited_only=bool(v[15]),
     )
 
 
@@ -157,9 +159,34 @@ class RoundStore:
         ) as cursor:
             return [_round(row) for row in await cursor.fetchall()]
 
-    async def open_for_area(self, area_id: str | None) -> list[Round]:
-        """Open rounds whose audience includes ``area_id``."""
-        return [r for r in await self.find(["open"]) if r.includes(area_id)]
+    async def open_for_area(
+        self, area_id: str | None, resident_id: int | None = None
+    ) -> list[Round]:
+        """Open rounds whose audience includes ``area_id``; a round open only to those it
+        invited (an event's feedback) is listed only if it invited ``resident_id``."""
+        invited = await self.invited_to(resident_id) if resident_id is not None else set()
+        return [
+            r
+            for r in await self.find(["open"])
+            if (r.id in invited if r.invited_only else r.includes(area_id))
+        ]
+
+    async def admits(self, round_: Round, resident_id: int, area_id: str | None) -> bool:
+        """Whether the resident may answer the round: by area, or by invitation."""
+        if round_.invited_only:
+            return round_.id in await self.invited_to(resident_id)
+        return round_.includes(area_id)
+
+    async def invited_to(self, resident_id: int) -> set[int]:
+        """Rounds open only to invitees that invited this resident."""
+        async with self._db.read() as conn:
+            rows = await conn.execute_fetchall(
+                "SELECT r.id FROM rounds r WHERE r.invited_only = 1 AND r.status = 'open' AND "
+                "EXISTS (SELECT 1 FROM outbox o WHERE o.purpose = 'invite:' || r.id AND "
+                "o.resident_id = ?)",
+                (resident_id,),
+            )
+        return {row[0] for row in rows}
 
     async def set_reminders_done(self, round_id: int, count: int) -> None:
         async with self._db.transaction() as conn:

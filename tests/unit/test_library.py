@@ -107,17 +107,20 @@ def test_meeting_usefulness_is_asked_only_after_a_meeting() -> None:
 
 
 def test_event_feedback_structure() -> None:
-    """If the event survey loads, then it has a rating, a yes/no, a 0-10 and optional comments."""
+    """If the event survey loads, then it asks whether the resident attended, how useful it was
+    (only if they attended), whether they would come again, and optional comments."""
     definition = load_builtin("event-feedback", LANGS)
     assert types_of(definition) == {
-        "overall": "likert5",
-        "learned": "yes_no",
-        "recommend": "scale",
+        "attended": "yes_no",
+        "useful": "likert5",
+        "again": "yes_no",
         "comments": "text",
     }
-    overall = definition.question("overall")
-    assert isinstance(overall, Likert5Question) and overall.labels is not None
+    useful = definition.question("useful")
+    assert isinstance(useful, Likert5Question) and useful.labels is not None
     assert definition.question("comments").required is False
+    shown = [question.id for question in visible_questions(definition, {"attended": False})]
+    assert "useful" not in shown and "again" in shown
 
 
 def test_report_followup_structure() -> None:
