@@ -93,7 +93,10 @@ def test_language_and_fallback() -> None:
 
 @pytest.mark.parametrize(
     ("language", "expected"),
-    [("en", "2026-12-01 Coffee with a cop.ics"), ("es", "2026-12-01 Café con la policía qué pasa.ics")],
+    [
+        ("en", "2026-12-01 Coffee with a cop.ics"),
+        ("es", "2026-12-01 Café con la policía qué pasa.ics"),
+    ],
 )
 def test_file_name_is_readable_and_safe(language: str, expected: str) -> None:
     """If the file is named, then it starts with the local date and keeps the title's words,

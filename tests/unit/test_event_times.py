@@ -109,9 +109,7 @@ ZONES = [ZoneInfo(name) for name in ("Europe/Madrid", "America/New_York", "Austr
     days=st.integers(min_value=1, max_value=3),
     hours=st.integers(min_value=1, max_value=23),
 )
-def test_reminder_due_properties(
-    start: datetime, zone: ZoneInfo, days: int, hours: int
-) -> None:
+def test_reminder_due_properties(start: datetime, zone: ZoneInfo, days: int, hours: int) -> None:
     """If a reminder is planned for any start in these zones, then it falls before the start;
     a days-before reminder lands on the start's local time of day whenever that time exists,
     within the zone's DST shift of the exact duration; an hours-before one is exact."""

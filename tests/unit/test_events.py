@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from surveys.answering import Answering
 from surveys.clock import CLOCK, utcnow
 from surveys.errors import EventError, StaleActionError
 from surveys.events.board import EventBoard
@@ -25,7 +26,6 @@ from surveys.events.policy import EventPolicy
 from surveys.models import Area, OutboxMessage
 from surveys.quiet import QuietHours
 from surveys.registry import SurveyRegistry
-from surveys.answering import Answering
 from surveys.store import Store
 
 MADRID = ZoneInfo("Europe/Madrid")
@@ -155,7 +155,10 @@ async def create(world: World, starts_at: datetime, **overrides: object) -> Even
     [
         ({"area_ids": ["west"]}, "event_unknown_area"),
         ({"texts": {"es": EventText(title="Café")}}, "event_title_missing"),
-        ({"texts": {"en": EventText(title="x"), "fr": EventText(title="y")}}, "event_unknown_language"),
+        (
+            {"texts": {"en": EventText(title="x"), "fr": EventText(title="y")}},
+            "event_unknown_language",
+        ),
         ({"starts_at": datetime(2020, 1, 1, tzinfo=UTC)}, "event_in_past"),
     ],
 )
@@ -393,9 +396,11 @@ async def test_day_before_reminder_across_the_spring_change(world: World) -> Non
     """If an event is at 19:00 on the day the clocks go forward, then its day-before reminder
     comes at 19:00 local the evening before: 23 hours before the start, not 24."""
     change = next_dst_change(MADRID, utcnow(), forward=True)
-    start = datetime.combine(change.date(), datetime.min.time()).replace(
-        hour=19, tzinfo=MADRID
-    ).astimezone(UTC)
+    start = (
+        datetime.combine(change.date(), datetime.min.time())
+        .replace(hour=19, tzinfo=MADRID)
+        .astimezone(UTC)
+    )
     event = await create(world, start)
     await world.answer("ana", event.id, "going")
     travel_to(start - 23 * HOUR - timedelta(minutes=1))
@@ -510,9 +515,7 @@ def test_answers_match_the_plain_waiting_list(
                 resident = await store.residents.register(user_id + 1, user_id + 1, "en")
                 ids.append(resident.id)
             board = EventBoard(store, policy(), Messages())
-            event = await board.create(
-                spec(utcnow() + DAY, capacity=capacity), created_by="cli"
-            )
+            event = await board.create(spec(utcnow() + DAY, capacity=capacity), created_by="cli")
             reference = Reference(capacity)
             for who, choice in answers:
                 resident = await store.residents.get(ids[who])
