@@ -21,7 +21,13 @@ from bot.app import load_catalogue
 from bot.config import Settings, load_settings
 from bot.event_messages import EventOutbox
 from bot.event_scheduling import event_policy
-from surveys.errors import EventError, NotFoundError, SurveysError
+from surveys.errors import (
+    DatabaseMissingError,
+    EventError,
+    NotFoundError,
+    SchemaOutdatedError,
+    SurveysError,
+)
 from surveys.events.board import EventBoard, EventOverview
 from surveys.events.models import EventChanges, EventSpec, EventText
 from surveys.events.times import parse_end, parse_local, span_text
@@ -137,16 +143,15 @@ def _add_translations(parser: argparse.ArgumentParser) -> None:
 
 def _run(args: argparse.Namespace, action: Action, *, writes: bool = True) -> int:
     settings = load_settings(args.config)
-    if not writes and not settings.database.path.exists():
-        # reading never creates a database
-        return _fail(f"no database at {settings.database.path} yet: no events", EXIT_USAGE)
 
     async def main() -> int:
-        store = await Store.open(settings.database.path)
+        # reading never creates, migrates or writes the database
+        store = await Store.open(settings.database.path, read_only=not writes)
         try:
-            await store.areas.sync(
-                [Area(id=a.id, name=a.name, population=a.population) for a in settings.areas]
-            )
+            if writes:
+                await store.areas.sync(
+                    [Area(id=a.id, name=a.name, population=a.population) for a in settings.areas]
+                )
             policy = event_policy(settings)
             board = EventBoard(store, policy, EventOutbox(load_catalogue(settings), policy.zone))
             return await action(settings, store, board)
@@ -155,7 +160,7 @@ def _run(args: argparse.Namespace, action: Action, *, writes: bool = True) -> in
 
     try:
         return asyncio.run(main())
-    except (EventError, NotFoundError) as exc:
+    except (EventError, NotFoundError, DatabaseMissingError, SchemaOutdatedError) as exc:
         return _fail(str(exc), EXIT_USAGE)
     except SurveysError as exc:
         return _fail(str(exc), EXIT_FAILURE)
