@@ -186,3 +186,20 @@ class ReminderPlan(_Row):
     before: timedelta
     due: datetime
     quiet: bool
+
+
+class FeedbackTally(_Row):
+    """Grouped answers to one question of the feedback rounds, for one event or one partner.
+
+    ``n`` answers from ``people`` distinct residents; ``ones`` counts the value 1 (yes, for a
+    yes/no question), ``top`` the values 4 and 5 (of a rating); ``total``/``total_sq`` sum the
+    values (for a mean)."""
+
+    key: str
+    question_id: str
+    n: int
+    people: int
+    ones: int
+    top: int
+    total: float
+    total_sq: float

@@ -27,31 +27,10 @@ from surveys.models import Area, OutboxMessage
 from surveys.quiet import QuietHours
 from surveys.registry import SurveyRegistry
 from surveys.store import Store
+from tests.support.events import TextMessages
 
 MADRID = ZoneInfo("Europe/Madrid")
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
-
-
-class Messages:
-    """Plain-text messages naming what they are, so tests can read the outbox."""
-
-    def announcement(self, event: Event) -> OutboxMessage:
-        return OutboxMessage(text=f"announce {event.id} seq {event.sequence} at {event.place}")
-
-    def promoted(self, event: Event) -> OutboxMessage:
-        return OutboxMessage(text=f"promoted {event.id}")
-
-    def changed(self, event: Event) -> OutboxMessage:
-        return OutboxMessage(text=f"changed {event.id} seq {event.sequence}")
-
-    def cancelled(self, event: Event) -> OutboxMessage:
-        return OutboxMessage(text=f"cancelled {event.id}")
-
-    def reminder(self, event: Event, before: timedelta) -> OutboxMessage:
-        return OutboxMessage(text=f"remind {event.id} {before} at {event.place}")
-
-    def feedback(self, event: Event, round_id: int) -> OutboxMessage:
-        return OutboxMessage(text=f"feedback {event.id} round {round_id}")
 
 
 @dataclass
@@ -117,8 +96,8 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     registry = SurveyRegistry(store, rules.languages)
     yield World(
         store,
-        EventBoard(store, rules, Messages()),
-        EventClock(store, registry, rules, Messages()),
+        EventBoard(store, rules, TextMessages()),
+        EventClock(store, registry, rules, TextMessages()),
         residents,
     )
     await store.close()
@@ -384,7 +363,7 @@ async def test_reminders_skipped_when_too_late(world: World) -> None:
         world.store,
         SurveyRegistry(world.store, ["en", "es"]),
         policy(reminders=(DAY, HOUR), quiet_reminders_from=timedelta(0)),
-        Messages(),
+        TextMessages(),
     )
     travel_to(late.starts_at - HOUR)
     kinds = {(h.kind, h.detail) for h in await strict.tick(utcnow()) if h.event.id == late.id}
@@ -514,7 +493,7 @@ def test_answers_match_the_plain_waiting_list(
             for user_id in range(6):
                 resident = await store.residents.register(user_id + 1, user_id + 1, "en")
                 ids.append(resident.id)
-            board = EventBoard(store, policy(), Messages())
+            board = EventBoard(store, policy(), TextMessages())
             event = await board.create(spec(utcnow() + DAY, capacity=capacity), created_by="cli")
             reference = Reference(capacity)
             for who, choice in answers:
