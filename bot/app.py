@@ -8,11 +8,12 @@ loop (the CLI, the sandbox, the tests) and runs the same start-up and shutdown s
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager, suppress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import BotCommandScopeChat, Update
 from telegram.constants import ParseMode
@@ -27,14 +28,20 @@ from bot.event_scheduling import event_services
 from bot.ratelimit import RetryingRateLimiter
 from bot.scheduling import RoundScheduler, invitation_message, reminder_message
 from bot.texts import Catalogue, CatalogueError
+from surveys.announcements import Announcements
 from surveys.answering import Answering
+from surveys.digest import Digests
 from surveys.models import Area
 from surveys.onboarding import Onboarding
 from surveys.planning import RoundPlanner
+from surveys.publishing import Publishing
 from surveys.quiet import QuietHours
 from surveys.registry import SurveyRegistry
 from surveys.schedule import RoundClock
 from surveys.store import Store
+
+if TYPE_CHECKING:
+    from surveys.aggregate import RoundReport
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +80,12 @@ def _ordering_key(update: object) -> int:
         if update.effective_chat is not None:
             return update.effective_chat.id
     return 0
+
+
+def _digest_results(texts: Catalogue, language: str, report: RoundReport) -> str:
+    from bot.reports import digest_results  # statistics libraries: only when a digest is made
+
+    return digest_results(texts, language, report)
 
 
 def load_catalogue(settings: Settings) -> Catalogue:
@@ -150,11 +163,14 @@ async def start_services(app: FeedbackApplication) -> Services:
             quiet=QuietHours.parse(settings.delivery.quiet_hours, zone),
         )
         staff = sorted({*settings.access.coordinators, *settings.access.admins})
+        publishing = Publishing(
+            store, registry, settings.database.path, settings.privacy.min_group_size
+        )
         services = Services(
             settings=settings,
             texts=texts,
             store=store,
-            onboarding=Onboarding(store, settings.community.languages),
+            onboarding=Onboarding(store, settings.community.languages, clock.invite_newcomer),
             registry=registry,
             answering=Answering(store, registry),
             planner=RoundPlanner(store, registry, zone),
@@ -163,6 +179,14 @@ async def start_services(app: FeedbackApplication) -> Services:
                 clock, delivery, app.bot, texts, staff, interval=settings.rounds.check_interval
             ),
             events=event_services(settings, store, registry, texts, delivery),
+            publishing=publishing,
+            digests=Digests(
+                store,
+                publishing,
+                texts.languages,
+                functools.partial(_digest_results, texts),
+            ),
+            announcements=Announcements(store, settings.community.name),
         )
         app.bot_data.services = services
         await delivery.start()

@@ -1,292 +1,360 @@
-"""Inline keyboards and the callback-data codec.
+"""The callback-data codec: one small frozen dataclass per button action, ids never positions.
 
-Callback data is ``1|<action>|<arg>...``: a version, a short action and validated arguments,
-at most 64 bytes as Telegram requires. Anything that does not decode (a forged payload, a button
-from an older release) raises :class:`CallbackDataError`, which handlers answer politely.
+Wire form: ``1|<action>|<field>|...`` (a version, the action, then the fields in order), at most
+64 bytes as Telegram requires. Each field is typed: ``int`` (0 or more, at most 12 digits),
+``bool`` (``1``/``0``), a ``Literal`` of words, or ``str`` (a token, or the pattern given with
+``Annotated[str, Pattern(...)]``). :func:`decode` returns the typed value; anything else (a
+forged payload, a button from an older release) raises :class:`CallbackDataError`, a
+:class:`~surveys.errors.StaleActionError`, which the error handler answers politely.
+
+Adding a button: declare ``@payload("act") class MyPress: ...`` below, build it with
+``button(label, MyPress(...))`` in a view, and add ``MyPress: handler`` to the table in
+:mod:`bot.handlers`.
 """
 
 from __future__ import annotations
 
-import math
+import dataclasses
 import re
-from collections.abc import Sequence
+import typing
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from typing_extensions import dataclass_transform
 
 from bot.texts import Catalogue
-from surveys.answering import RoundEntry, SurveyState
-from surveys.definitions import Button
-from surveys.models import Area, OutboxMessage
+from surveys.errors import StaleActionError
+from surveys.models import OutboxMessage
 
 VERSION = "1"
 MAX_BYTES = 64
-AREAS_PER_PAGE = 8
-
-_TOKEN = r"[A-Za-z0-9_-]{1,32}"
-_NUMBER = r"\d{1,6}"
-_ID = r"[1-9]\d{0,11}"
-_REV = r"\d{1,9}"
-# action -> one pattern per argument
-ACTIONS: dict[str, tuple[str, ...]] = {
-    "consent": (r"yes|no",),
-    "lang": (r"[a-z]{2,3}",),
-    "area": (r"onb|set", _TOKEN),
-    "areapage": (r"onb|set", _NUMBER),
-    "menu": (r"help|settings",),
-    "settings": (r"area|lang",),
-    "forget": (r"yes|no",),
-    "surveys": (r"list",),
-    "svstart": (_ID,),
-    # survey buttons carry (response, revision[, question position[, option]])
-    "sva": (_ID, _REV, _NUMBER, _NUMBER),
-    "svt": (_ID, _REV, _NUMBER, _NUMBER),
-    "svd": (_ID, _REV, _NUMBER),
-    "svs": (_ID, _REV, _NUMBER),
-    "svb": (_ID, _REV),
-    "svl": (_ID, _REV),
-    "ex": (r"r|s", _NUMBER),
-    "exf": (r"r|s", _NUMBER, r"xlsx|csv|json"),
-    "wd": (r"send|cancel",),
-    "ev": (r"going|maybe|cant|ics", _ID),
-    "nr": (
-        r"survey|area|all|next|now|closes|remind|create|cancel",
-        r"-|\d{1,3}|[0-9dhmw,]{1,20}|none",
-    ),
-}
+LABEL_MAX = 60
 
 
-class CallbackDataError(ValueError):
+class CallbackDataError(StaleActionError):
     """The payload is not one this release produces."""
 
 
 @dataclass(frozen=True)
-class Callback:
-    action: str
-    args: tuple[str, ...]
+class Pattern:
+    """Annotated[str, Pattern(r"...")]: the accepted form of a text field."""
+
+    regex: str
 
 
-def encode(action: str, *args: str | int) -> str:
-    data = "|".join((VERSION, action, *map(str, args)))
-    decode(data)  # a programming error surfaces here, not as a Telegram 400
+Token = Annotated[str, Pattern(r"[A-Za-z0-9_.-]{1,32}")]
+_INT = re.compile(r"0|[1-9]\d{0,11}")
+_TOKEN = Pattern(r"[A-Za-z0-9_.-]{1,32}")
+
+
+class Payload:
+    """Base of every button payload; ``ACTION`` is its short name on the wire."""
+
+    ACTION: ClassVar[str]
+
+
+P = TypeVar("P", bound=Payload)
+PAYLOADS: dict[str, type[Payload]] = {}
+_Field = tuple[str, Callable[[str], Any], Callable[[Any], str]]
+_FIELDS: dict[type[Payload], list[_Field]] = {}
+
+
+def _field_codec(name: str, hint: Any) -> _Field:
+    """(name, parse, render) for one annotated field."""
+    base, pattern = hint, _TOKEN
+    if typing.get_origin(hint) is Annotated:
+        base, *extras = typing.get_args(hint)
+        pattern = next((e for e in extras if isinstance(e, Pattern)), _TOKEN)
+    if base is int:
+
+        def parse_int(text: str) -> int:
+            if not _INT.fullmatch(text):
+                raise CallbackDataError(f"{name}: not a number")
+            return int(text)
+
+        return name, parse_int, str
+    if base is bool:
+
+        def parse_bool(text: str) -> bool:
+            if text not in ("0", "1"):
+                raise CallbackDataError(f"{name}: not 0 or 1")
+            return text == "1"
+
+        return name, parse_bool, lambda value: "1" if value else "0"
+    if typing.get_origin(base) is Literal:
+        words = {str(word) for word in typing.get_args(base)}
+
+        def parse_word(text: str) -> str:
+            if text not in words:
+                raise CallbackDataError(f"{name}: not one of {sorted(words)}")
+            return text
+
+        return name, parse_word, str
+    if base is str:
+        regex = re.compile(pattern.regex)
+
+        def parse_text(text: str) -> str:
+            if not regex.fullmatch(text):
+                raise CallbackDataError(f"{name}: malformed")
+            return text
+
+        return name, parse_text, str
+    raise TypeError(f"unsupported payload field type {hint!r}")
+
+
+@dataclass_transform(frozen_default=True)
+def payload(action: str) -> Callable[[type[P]], type[P]]:
+    """Declare a frozen dataclass as the payload of ``action`` (unique, short)."""
+
+    def register(cls: type[P]) -> type[P]:
+        if action in PAYLOADS or "|" in action:
+            raise ValueError(f"action {action!r} is already taken or malformed")
+        frozen = dataclass(frozen=True)(cls)
+        frozen.ACTION = action
+        hints = typing.get_type_hints(frozen, include_extras=True)
+        _FIELDS[frozen] = [
+            _field_codec(f.name, hints[f.name])
+            for f in dataclasses.fields(typing.cast(Any, frozen))
+        ]
+        PAYLOADS[action] = frozen
+        return frozen
+
+    return register
+
+
+def encode(value: Payload) -> str:
+    """The wire form of ``value``; a payload that would not decode fails here, not at Telegram."""
+    fields = _FIELDS[type(value)]
+    data = "|".join(
+        [VERSION, value.ACTION, *(render(getattr(value, n)) for n, _, render in fields)]
+    )
+    if decode(data) != value:
+        raise ValueError(f"{value!r} does not survive encoding")
     return data
 
 
-def decode(data: str | None) -> Callback:
+def decode(data: str | None) -> Payload:
+    """The typed payload of a button, or :class:`CallbackDataError`."""
     if not data or len(data.encode()) > MAX_BYTES:
         raise CallbackDataError("empty or too long")
     version, _, rest = data.partition("|")
     if version != VERSION:
         raise CallbackDataError(f"unknown version {version!r}")
     action, *args = rest.split("|")
-    patterns = ACTIONS.get(action)
-    if patterns is None or len(args) != len(patterns):
-        raise CallbackDataError(f"unknown action {action!r}")
-    for arg, pattern in zip(args, patterns, strict=True):
-        if not re.fullmatch(pattern, arg):
-            raise CallbackDataError(f"bad argument {arg!r} for {action}")
-    return Callback(action, tuple(args))
+    cls = PAYLOADS.get(action)
+    if cls is None or len(args) != len(_FIELDS[cls]):
+        raise CallbackDataError(f"unknown action or arity {action!r}")
+    values = {name: parse(arg) for (name, parse, _), arg in zip(_FIELDS[cls], args, strict=True)}
+    return cls(**values)
 
 
-def consent_keyboard(texts: Catalogue, language: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    texts.get(language, "consent_yes"), callback_data=encode("consent", "yes")
-                ),
-                InlineKeyboardButton(
-                    texts.get(language, "consent_no"), callback_data=encode("consent", "no")
-                ),
-            ]
-        ]
-    )
+def button(label: str, value: Payload) -> InlineKeyboardButton:
+    """An inline button carrying ``value``."""
+    return InlineKeyboardButton(label, callback_data=encode(value))
 
 
-def language_keyboard(texts: Catalogue) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    texts.get(code, "language_name"), callback_data=encode("lang", code)
-                )
-            ]
-            for code in texts.languages
-        ]
-    )
+def keyboard(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup | None:
+    """Rows without the empty ones; None when no button is left."""
+    kept = [row for row in rows if row]
+    return InlineKeyboardMarkup(kept) if kept else None
 
 
-def area_pages(areas: Sequence[Area]) -> int:
-    return max(1, math.ceil(len(areas) / AREAS_PER_PAGE))
+# --- onboarding, settings, privacy ---------------------------------------------------------
+
+YesNo = Literal["yes", "no"]
+AreaPurpose = Literal["onb", "set"]  # choosing during onboarding, or changing in /settings
 
 
-def area_keyboard(
-    texts: Catalogue, language: str, areas: Sequence[Area], *, page: int, purpose: str
-) -> InlineKeyboardMarkup:
-    """Two areas per row, eight per page, with Previous/Next when there are more."""
-    pages = area_pages(areas)
-    page = min(max(page, 0), pages - 1)
-    shown = areas[page * AREAS_PER_PAGE : (page + 1) * AREAS_PER_PAGE]
-    buttons = [
-        InlineKeyboardButton(area.name, callback_data=encode("area", purpose, area.id))
-        for area in shown
-    ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    nav = []
-    if page > 0:
-        nav.append(
-            InlineKeyboardButton(
-                texts.get(language, "button_previous"),
-                callback_data=encode("areapage", purpose, page - 1),
-            )
-        )
-    if page < pages - 1:
-        nav.append(
-            InlineKeyboardButton(
-                texts.get(language, "button_next"),
-                callback_data=encode("areapage", purpose, page + 1),
-            )
-        )
-    if nav:
-        rows.append(nav)
-    return InlineKeyboardMarkup(rows)
+@payload("consent")
+class ConsentPress(Payload):
+    answer: YesNo
 
 
-def menu_keyboard(texts: Catalogue, language: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    texts.get(language, "menu_surveys"), callback_data=encode("surveys", "list")
-                )
-            ],
-            [
-                InlineKeyboardButton(
-                    texts.get(language, "menu_settings"), callback_data=encode("menu", "settings")
-                ),
-                InlineKeyboardButton(
-                    texts.get(language, "menu_help"), callback_data=encode("menu", "help")
-                ),
-            ],
-        ]
-    )
+@payload("lang")
+class LanguagePress(Payload):
+    code: Annotated[str, Pattern(r"[a-z]{2,3}")]
 
 
-def rounds_keyboard(
-    texts: Catalogue, language: str, entries: Sequence[RoundEntry]
-) -> InlineKeyboardMarkup | None:
-    """One Start/Continue button per open round not completed yet (None when there is none)."""
-    rows = []
-    for entry in entries:
-        if entry.response is not None and entry.response.completed:
-            continue
-        key = "button_continue_survey" if entry.response else "button_start_survey"
-        title = entry.definition.title[language]
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    texts.raw(language, key, title=title)[:60],
-                    callback_data=encode("svstart", entry.round.id),
-                )
-            ]
-        )
-    return InlineKeyboardMarkup(rows) if rows else None
+@payload("area")
+class AreaPress(Payload):
+    purpose: AreaPurpose
+    area_id: Token
 
 
-def question_keyboard(texts: Catalogue, language: str, state: SurveyState) -> InlineKeyboardMarkup:
-    """Answer buttons for the question on screen, then Back / Skip / Continue later."""
-    question = state.question
-    assert question is not None
-    response, rev = state.response.id, state.response.revision
-    pos = state.definition.position(question.id)
-
-    toggles = question.input == "toggles"
-
-    def button(answer: Button) -> InlineKeyboardButton:
-        if answer.ticked is None:
-            data = encode("sva", response, rev, pos, answer.option)
-            return InlineKeyboardButton(answer.label, callback_data=data)
-        tick = "☑ " if answer.ticked else "☐ "
-        data = encode("svt", response, rev, pos, answer.option)
-        return InlineKeyboardButton(tick + answer.label, callback_data=data)
-
-    rows = [[button(answer) for answer in row] for row in question.buttons(language, state.picks)]
-    if toggles:
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    texts.get(language, "button_done"),
-                    callback_data=encode("svd", response, rev, pos),
-                )
-            ]
-        )
-    nav = []
-    if state.can_go_back:
-        nav.append(
-            InlineKeyboardButton(
-                texts.get(language, "button_back"), callback_data=encode("svb", response, rev)
-            )
-        )
-    if not question.required:
-        nav.append(
-            InlineKeyboardButton(
-                texts.get(language, "button_skip"), callback_data=encode("svs", response, rev, pos)
-            )
-        )
-    nav.append(
-        InlineKeyboardButton(
-            texts.get(language, "button_later"), callback_data=encode("svl", response, rev)
-        )
-    )
-    rows.append(nav)
-    return InlineKeyboardMarkup(rows)
+@payload("areapage")
+class AreaPagePress(Payload):
+    purpose: AreaPurpose
+    page: int
 
 
-def settings_keyboard(texts: Catalogue, language: str) -> InlineKeyboardMarkup:
-    rows = [
-        [
-            InlineKeyboardButton(
-                texts.get(language, "settings_area"), callback_data=encode("settings", "area")
-            )
-        ]
-    ]
-    if len(texts.languages) > 1:
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    texts.get(language, "settings_language"),
-                    callback_data=encode("settings", "lang"),
-                )
-            ]
-        )
-    return InlineKeyboardMarkup(rows)
+@payload("menu")
+class MenuPress(Payload):
+    item: Literal["help", "settings"]
 
 
-def forget_keyboard(texts: Catalogue, language: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    texts.get(language, "forget_yes"), callback_data=encode("forget", "yes")
-                ),
-                InlineKeyboardButton(
-                    texts.get(language, "forget_no"), callback_data=encode("forget", "no")
-                ),
-            ]
-        ]
-    )
+@payload("settings")
+class SettingsPress(Payload):
+    item: Literal["area", "lang"]
+
+
+@payload("forget")
+class ForgetPress(Payload):
+    answer: YesNo
+
+
+# --- the survey conversation ----------------------------------------------------------------
+# Answer buttons carry an option's index in the response's survey *version*: a version never
+# changes, and the revision check refuses a button made for another state.
+
+
+@payload("surveys")
+class SurveysPress(Payload):
+    what: Literal["list"]
+
+
+@payload("svstart")
+class StartPress(Payload):
+    round_id: int
+
+
+@payload("sva")
+class AnswerPress(Payload):
+    response_id: int
+    revision: int
+    position: int
+    option: int
+
+
+@payload("svt")
+class TogglePress(Payload):
+    response_id: int
+    revision: int
+    position: int
+    option: int
+
+
+@payload("svd")
+class DonePress(Payload):
+    response_id: int
+    revision: int
+    position: int
+
+
+@payload("svs")
+class SkipPress(Payload):
+    response_id: int
+    revision: int
+    position: int
+
+
+@payload("svb")
+class BackPress(Payload):
+    response_id: int
+    revision: int
+
+
+@payload("svl")
+class LaterPress(Payload):
+    response_id: int
+    revision: int
+
+
+# --- staff: /newround, /export, /wedid, /audit ----------------------------------------------
+
+
+@payload("nrs")
+class PlanSurveyPress(Payload):
+    survey: Token
+
+
+@payload("nra")
+class PlanAreaPress(Payload):
+    area_id: Token
+
+
+@payload("nrc")
+class PlanClosesPress(Payload):
+    days: int
+
+
+@payload("nrr")
+class PlanRemindPress(Payload):
+    reminders: Annotated[str, Pattern(r"none|\d{1,3}d(,\d{1,3}d){0,4}")]
+
+
+@payload("nr")
+class PlanMovePress(Payload):
+    move: Literal["all", "next", "now"]
+
+
+@payload("nrok")
+class PlanCreatePress(Payload):
+    pass
+
+
+@payload("nrx")
+class PlanCancelPress(Payload):
+    pass
+
+
+@payload("ex")
+class ExportPress(Payload):
+    """A round (``scope="r"``, ``ident`` its id) or all rounds of a survey (``"s"``, its key)."""
+
+    scope: Literal["r", "s"]
+    ident: Token
+
+    def __post_init__(self) -> None:
+        if self.scope == "r" and not _INT.fullmatch(self.ident):
+            raise CallbackDataError("a round is named by its id")
+
+
+@payload("exf")
+class ExportFormatPress(Payload):
+    scope: Literal["r", "s"]
+    ident: Token
+    format: Literal["xlsx", "csv", "json"]
+
+    def __post_init__(self) -> None:
+        if self.scope == "r" and not _INT.fullmatch(self.ident):
+            raise CallbackDataError("a round is named by its id")
+
+
+# --- events (issue 13): answers to an event announcement and its calendar file --------------
+
+
+@payload("ev")
+class EventPress(Payload):
+    choice: Literal["going", "maybe", "cant", "ics"]
+    event_id: int
+
+
+@payload("wd")
+class WedidPress(Payload):
+    choice: Literal["send", "cancel"]
+    round_id: int
+
+
+@payload("au")
+class AuditPagePress(Payload):
+    """A page of the audit log: entries older than ``before`` (0: the newest)."""
+
+    show: Literal["all", "refused", "allowed"]
+    before: int
 
 
 def outbox_keyboard(
     texts: Catalogue, language: str, message: OutboxMessage, params: dict[str, object]
 ) -> InlineKeyboardMarkup | None:
-    """Buttons of a queued message, labels rendered in the recipient's language."""
-    if not message.buttons:
-        return None
-    return InlineKeyboardMarkup(
+    """Buttons of a queued message (stored payloads), labels in the recipient's language."""
+    return keyboard(
         [
             [
-                InlineKeyboardButton(texts.raw(language, label, **params)[:60], callback_data=data)
+                InlineKeyboardButton(
+                    texts.raw(language, label, **params)[:LABEL_MAX], callback_data=data
+                )
                 for label, data in row
             ]
             for row in message.buttons

@@ -15,7 +15,7 @@ from telegram.error import TelegramError
 from telegram.ext import ExtBot, JobQueue
 
 from bot.delivery import DeliveryWorker
-from bot.keyboards import encode
+from bot.keyboards import StartPress, encode
 from bot.texts import Catalogue
 from surveys.clock import utcnow
 from surveys.definitions import SurveyDefinition
@@ -29,7 +29,7 @@ def invitation_message(round_: Round, definition: SurveyDefinition) -> OutboxMes
     return OutboxMessage(
         text_key="invitation",
         localized_params={"title": dict(definition.title)},
-        buttons=[[("button_start_survey", encode("svstart", round_.id))]],
+        buttons=[[("button_start_survey", encode(StartPress(round_.id)))]],
     )
 
 
@@ -37,7 +37,7 @@ def reminder_message(round_: Round, definition: SurveyDefinition) -> OutboxMessa
     return OutboxMessage(
         text_key="reminder",
         localized_params={"title": dict(definition.title)},
-        buttons=[[("button_continue_survey", encode("svstart", round_.id))]],
+        buttons=[[("button_continue_survey", encode(StartPress(round_.id)))]],
     )
 
 

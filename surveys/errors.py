@@ -1,7 +1,9 @@
 """Typed errors of the domain core.
 
 Every error raised on purpose by ``surveys`` derives from :class:`SurveysError`, so the bot and
-the CLI can turn any of them into a friendly message without catching bare ``Exception``::
+the CLI can turn any of them into a friendly message without catching bare ``Exception``. Each
+carries a ``code`` (the bot shows the catalogue message ``error_<code>``) and ``params`` for its
+placeholders; the bot maps them in one place, handlers never catch them::
 
     SurveysError
     ├── StoreError                 the database cannot be used as asked
@@ -26,7 +28,9 @@ the CLI can turn any of them into a friendly message without catching bare ``Exc
     ├── RoundError                 a round is not in a state that allows the action
     │   ├── RoundClosedError       the round is not open (not yet, or any more)
     │   └── PlanError              a step of a round plan is not acceptable (chat wizard)
-    ├── EventError                 an event cannot be created, changed or answered as asked
+    ├── RefusedError               a request declined with a reason (code given per instance)
+    │   ├── PlanError
+    │   └── EventError             an event cannot be created, changed or answered as asked
     ├── SurveyDoneError            the response is complete; it cannot be answered again
     └── StaleActionError           an old, double-tapped or forged button; nothing changes
 """
@@ -41,9 +45,18 @@ from typing import ClassVar
 class SurveysError(Exception):
     """Root of every deliberate error raised by the domain core."""
 
+    code: str = "failed"
+
+    @property
+    def params(self) -> dict[str, object]:
+        """Placeholders of the catalogue message ``error_<code>``."""
+        return {}
+
 
 class StoreError(SurveysError):
     """The database cannot be used as asked."""
+
+    code = "store"
 
 
 class SchemaTooNewError(StoreError):
@@ -59,7 +72,9 @@ class DatabaseMissingError(StoreError):
 
 
 class NotFoundError(StoreError):
-    """A row that must exist does not."""
+    """A row that must exist does not (in chat: an old or forged button, or a mistyped id)."""
+
+    code = "not_found"
 
 
 @dataclass(frozen=True)
@@ -80,6 +95,8 @@ class DefinitionIssue:
 class DefinitionError(SurveysError):
     """A survey definition is invalid; ``issues`` lists every problem found, not just the first."""
 
+    code = "definition"
+
     def __init__(self, issues: Sequence[DefinitionIssue]) -> None:
         self.issues = list(issues)
         super().__init__("\n".join(str(issue) for issue in self.issues))
@@ -95,18 +112,13 @@ class AnswerError(SurveysError):
     resident reads the reason in their own language.
     """
 
-    code: ClassVar[str] = "invalid_answer"
+    code = "invalid_answer"
     reason: ClassVar[str] = "the answer cannot be accepted"
 
     def __init__(self, question_id: str | None = None) -> None:
         self.question_id = question_id
         about = "" if question_id is None else f"question {question_id!r}: "
         super().__init__(f"{about}{self.reason}")
-
-    @property
-    def params(self) -> dict[str, object]:
-        """Placeholders for the message catalogue (empty unless the error carries limits)."""
-        return {}
 
 
 class NotAChoiceError(AnswerError):
@@ -230,35 +242,51 @@ class QuestionHiddenError(AnswerError):
 class RoundError(SurveysError):
     """A round is not in a state that allows the action."""
 
+    code = "round"
+
 
 class RoundClosedError(RoundError):
     """The round is not open (not yet, or any more)."""
 
-
-class EventError(SurveysError):
-    """An event cannot be created, changed or answered as asked.
-
-    ``code`` keys the bot's message catalogue (``params`` fills it); ``str()`` is one line for
-    the CLI.
-    """
-
-    def __init__(self, code: str, detail: str, **params: object) -> None:
-        self.code = code
-        self.params = params
-        super().__init__(detail)
+    code = "round_closed"
 
 
 class SurveyDoneError(SurveysError):
     """The response is complete and cannot be answered again."""
 
+    code = "survey_done"
+
 
 class StaleActionError(SurveysError):
     """An action made for an earlier state: an old or double-tapped button, a forged payload."""
 
+    code = "stale"
 
-class PlanError(RoundError):
-    """A step of a round plan cannot be accepted; ``code`` keys the bot's message catalogue."""
 
-    def __init__(self, code: str, detail: str = "") -> None:
+class RefusedError(SurveysError):
+    """A request a person made that the domain declines, with a reason to show them.
+
+    ``code`` is given per instance (``error_<code>`` in the catalogue) with its ``params``, so a
+    use case can explain itself without a new class per sentence.
+    """
+
+    def __init__(self, code: str, detail: str = "", **params: object) -> None:
         self.code = code
+        self._params = params
         super().__init__(detail or code)
+
+    @property
+    def params(self) -> dict[str, object]:
+        return dict(self._params)
+
+
+class PlanError(RefusedError, RoundError):
+    """A step of a round plan cannot be accepted (the /newround wizard)."""
+
+
+class EventError(RefusedError):
+    """An event cannot be created, changed or answered as asked.
+
+    ``code`` keys the bot's message catalogue (``error_<code>``, ``params`` fills it); ``str()``
+    is one line for the CLI.
+    """

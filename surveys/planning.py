@@ -4,6 +4,7 @@ that the plan is at that step, so an old button cannot change a later one."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -12,13 +13,28 @@ from pydantic import BaseModel, Field
 
 from surveys.clock import from_db, to_db, utcnow
 from surveys.errors import PlanError, RoundError, StaleActionError
-from surveys.models import Round
+from surveys.models import Area, Role, Round
 from surveys.registry import SurveyRegistry
 from surveys.rounds import create_round, parse_moment, parse_offsets
 from surveys.store import Store
 
 KIND = "newround"
 Step = Literal["survey", "audience", "opens", "closes", "remind", "confirm"]
+Move = Literal["all", "next", "now"]
+# How far ahead a round may be planned: a sane bound, and no date arithmetic near year 9999.
+HORIZON = timedelta(days=2 * 366)
+
+
+@dataclass(frozen=True)
+class PlanChoices:
+    """What the wizard offers: survey titles by key, and the active areas."""
+
+    surveys: dict[str, dict[str, str]]
+    areas: list[Area]
+
+    def area_names(self, ids: list[str]) -> list[str]:
+        names = {area.id: area.name for area in self.areas}
+        return [names.get(area_id, area_id) for area_id in ids]
 
 
 class RoundPlan(BaseModel):
@@ -52,6 +68,12 @@ class RoundPlanner:
         draft = await self._store.drafts.get(user_id, KIND)
         return RoundPlan.model_validate(draft[1]) if draft else None
 
+    async def choices(self) -> PlanChoices:
+        surveys = {
+            key: dict(self._registry.load(key).title) for key in self._registry.survey_keys()
+        }
+        return PlanChoices(surveys, await self._store.areas.active())
+
     async def start(self, user_id: int) -> RoundPlan:
         plan = RoundPlan()
         await self._save(user_id, plan)
@@ -74,6 +96,27 @@ class RoundPlanner:
             raise StaleActionError(f"no area {area_id!r}")
         areas = sorted(set(plan.areas) ^ {area_id})
         return await self._save(user_id, plan.model_copy(update={"areas": areas}))
+
+    async def typed(self, user_id: int, text: str) -> RoundPlan | None:
+        """Typed input for the step that takes it (opening, closing, reminders); None if the
+        plan is at no such step, so the text is for someone else."""
+        plan = await self.current(user_id)
+        setters = {
+            "opens": self.set_opens,
+            "closes": self.set_closes,
+            "remind": self.set_reminders,
+        }
+        if plan is None or plan.step not in setters:
+            return None
+        return await setters[plan.step](user_id, text)
+
+    async def move(self, user_id: int, move: Move) -> RoundPlan:
+        """A button that moves the plan on: every area, audience done, or open now."""
+        if move == "all":
+            return await self.all_areas(user_id)
+        if move == "next":
+            return await self.audience_done(user_id)
+        return await self.set_opens(user_id, "now")
 
     async def all_areas(self, user_id: int) -> RoundPlan:
         plan = await self._at(user_id, "audience")
@@ -117,7 +160,8 @@ class RoundPlanner:
             user_id, plan.model_copy(update={"remind": seconds, "step": "confirm"})
         )
 
-    async def confirm(self, user_id: int, created_by: str) -> Round:
+    async def confirm(self, user_id: int, *, role: Role) -> Round:
+        """Create the planned round (audited as ``rounds.create`` by the staff member)."""
         plan = await self._at(user_id, "confirm")
         assert plan.survey is not None
         now = utcnow()
@@ -129,19 +173,32 @@ class RoundPlanner:
             closes_at=plan.closes_at,
             area_ids=plan.areas,
             remind_after=plan.reminders,
-            created_by=created_by,
+            created_by=f"user:{user_id}",
             now=now,
         )
         await self._store.drafts.delete(user_id, KIND)
+        await self._store.audit.record(
+            role=role,
+            action="rounds.create",
+            allowed=True,
+            user_id=user_id,
+            detail={"round": round_.id},
+        )
         return round_
 
     def _moment(self, text: str, now: datetime) -> datetime:
         try:
-            return parse_moment(
+            moment = parse_moment(
                 text.replace(" ", "T", 1) if " " in text.strip() else text, self._zone, now=now
             )
+            too_far = moment > utcnow() + HORIZON  # compared in UTC: may overflow near 9999
         except RoundError:
             raise PlanError("plan_bad_time") from None
+        except OverflowError:
+            too_far = True
+        if too_far:
+            raise PlanError("plan_too_far")
+        return moment
 
     async def _at(self, user_id: int, step: Step) -> RoundPlan:
         plan = await self.current(user_id)

@@ -1,16 +1,30 @@
-"""The one wiring place: which update goes to which handler, in which order."""
+"""The one wiring place: which update goes to which handler, in which order.
+
+Group -1 resolves the actor once per update; group 0 holds the commands, the one button entry
+point (dispatching by the :data:`BUTTONS` table) and the fallbacks. Every callback is wrapped by
+:func:`bot.handlers.errors.handled`, so domain errors are answered in one place. How to add a
+flow: docs/architecture.md.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import functools
+from collections.abc import Sequence
 
-from telegram import BotCommand
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram import BotCommand, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
+from bot import keyboards as k
 from bot.context import FeedbackApplication
 from bot.handlers import (
     admin,
+    buttons,
     coordinator,
     errors,
     fallback,
@@ -21,27 +35,65 @@ from bot.handlers import (
     settings,
     survey,
 )
-from bot.keyboards import CallbackDataError, decode
+from bot.handlers.actor import resolve_actor
+from bot.handlers.buttons import Route
+from bot.handlers.errors import Callback, handled
 from bot.texts import Catalogue
 
 PRIVATE = filters.ChatType.PRIVATE
 
-
-def _action(name: str) -> Callable[[object], bool]:
-    """A callback pattern that matches only well-formed payloads of one action."""
-
-    def matches(data: object) -> bool:
-        try:
-            return isinstance(data, str) and decode(data).action == name
-        except CallbackDataError:
-            return False
-
-    return matches
-
-
 RESIDENT_COMMANDS = ("start", "surveys", "settings", "help", "stop", "forget")
 COORDINATOR_COMMANDS = ("residents", "announce", "newround", "results", "wedid")
 ADMIN_COMMANDS = ("audit", "export")
+
+COMMANDS: dict[str, Callback] = {
+    "start": onboarding.start,
+    "help": settings.help_command,
+    "settings": settings.settings_command,
+    "surveys": survey.surveys_command,
+    "stop": privacy.stop,
+    "forget": privacy.forget,
+    "residents": coordinator.residents,
+    "announce": coordinator.announce,
+    "audit": admin.audit,
+    "newround": newround.newround,
+    "results": results.results,
+    "export": results.export,
+    "wedid": results.wedid,
+}
+
+# Every button: payload type -> handler (and what its flow shows after a refused press).
+BUTTONS: dict[type[k.Payload], Route] = {
+    k.ConsentPress: Route(onboarding.consent_pressed),
+    k.LanguagePress: Route(onboarding.language_pressed),
+    k.AreaPress: Route(onboarding.area_pressed),
+    k.AreaPagePress: Route(onboarding.area_page_pressed),
+    k.MenuPress: Route(settings.menu_pressed),
+    k.SettingsPress: Route(settings.settings_pressed),
+    k.ForgetPress: Route(privacy.forget_pressed),
+    k.SurveysPress: Route(survey.surveys_pressed),
+    k.StartPress: Route(survey.start_pressed, survey.recover),
+    k.AnswerPress: Route(survey.answer_pressed, survey.recover),
+    k.TogglePress: Route(survey.toggle_pressed, survey.recover),
+    k.DonePress: Route(survey.done_pressed, survey.recover),
+    k.SkipPress: Route(survey.skip_pressed, survey.recover),
+    k.BackPress: Route(survey.back_pressed, survey.recover),
+    k.LaterPress: Route(survey.later_pressed, survey.recover),
+    k.PlanSurveyPress: Route(newround.plan_survey_pressed, None),
+    k.PlanAreaPress: Route(newround.plan_area_pressed, None),
+    k.PlanMovePress: Route(newround.plan_move_pressed, None),
+    k.PlanClosesPress: Route(newround.plan_closes_pressed, None),
+    k.PlanRemindPress: Route(newround.plan_remind_pressed, None),
+    k.PlanCreatePress: Route(newround.plan_create_pressed, None),
+    k.PlanCancelPress: Route(newround.plan_cancel_pressed, None),
+    k.ExportPress: Route(results.export_pressed, None),
+    k.ExportFormatPress: Route(results.export_format_pressed, None),
+    k.WedidPress: Route(results.wedid_pressed, None),
+    k.AuditPagePress: Route(admin.audit_page_pressed, None),
+}
+
+# Flows that take typed text, asked in this order (the first that takes it wins).
+TEXT_INPUTS: Sequence[fallback.TextInput] = (newround.typed_plan_input, survey.typed_answer)
 
 
 def command_menu(texts: Catalogue, language: str, role: str) -> list[BotCommand]:
@@ -56,56 +108,30 @@ def command_menu(texts: Catalogue, language: str, role: str) -> list[BotCommand]
 
 def register(app: FeedbackApplication) -> None:
     """Add every handler; order matters within the group: first match wins."""
-    commands: list[tuple[str, Any]] = [
-        ("start", onboarding.start),
-        ("help", settings.help_command),
-        ("settings", settings.settings_command),
-        ("surveys", survey.surveys_command),
-        ("stop", privacy.stop),
-        ("forget", privacy.forget),
-        ("residents", coordinator.residents),
-        ("announce", coordinator.announce),
-        ("audit", admin.audit),
-        ("newround", newround.newround),
-        ("results", results.results),
-        ("export", results.export),
-        ("wedid", results.wedid),
-    ]
-    app.add_handler(MessageHandler(PRIVATE & filters.UpdateType.EDITED, fallback.unexpected_edit))
-    for name, callback in commands:
-        app.add_handler(
-            CommandHandler(name, callback, filters=PRIVATE & filters.UpdateType.MESSAGE)
-        )
-    buttons: list[tuple[str, Any]] = [
-        ("consent", onboarding.consent_pressed),
-        ("lang", onboarding.language_pressed),
-        ("area", onboarding.area_pressed),
-        ("areapage", onboarding.area_page_pressed),
-        ("menu", settings.menu_pressed),
-        ("settings", settings.settings_pressed),
-        ("forget", privacy.forget_pressed),
-        ("surveys", survey.surveys_command),
-        ("svstart", survey.start_pressed),
-        ("nr", newround.newround_pressed),
-        ("ex", results.export_pressed),
-        ("exf", results.export_format_pressed),
-        ("wd", results.wedid_pressed),
-        *(
-            (action, survey.survey_button_pressed)
-            for action in ("sva", "svt", "svd", "svs", "svb", "svl")
-        ),
-    ]
-    for action, callback in buttons:
-        app.add_handler(CallbackQueryHandler(callback, pattern=_action(action)))
-    app.add_handler(CallbackQueryHandler(fallback.unknown_button))
+    app.add_handler(TypeHandler(Update, resolve_actor), group=-1)
     message = PRIVATE & filters.UpdateType.MESSAGE
-    app.add_handler(MessageHandler(message & filters.COMMAND, fallback.unknown_command))
-    app.add_handler(MessageHandler(message & filters.TEXT, fallback.stray_text))
-    app.add_handler(MessageHandler(message, fallback.unexpected_media))
+    app.add_handler(
+        MessageHandler(PRIVATE & filters.UpdateType.EDITED, handled(fallback.unexpected_edit))
+    )
+    for name, callback in COMMANDS.items():
+        app.add_handler(CommandHandler(name, handled(callback), filters=message))
+    app.add_handler(CallbackQueryHandler(handled(functools.partial(buttons.dispatch, BUTTONS))))
+    app.add_handler(MessageHandler(message & filters.COMMAND, handled(fallback.unknown_command)))
     app.add_handler(
         MessageHandler(
-            filters.ChatType.GROUPS & filters.Command() & filters.Regex(r"^/(start|help)\b"),
-            fallback.group_command,
+            message & filters.TEXT, handled(functools.partial(fallback.typed_text, TEXT_INPUTS))
+        )
+    )
+    app.add_handler(MessageHandler(message, handled(fallback.unexpected_media)))
+    known = "|".join(COMMANDS)
+    restricted = (*COORDINATOR_COMMANDS, *ADMIN_COMMANDS)
+    app.add_handler(
+        MessageHandler(
+            filters.ChatType.GROUPS & filters.Command() & filters.Regex(rf"^/({known})\b"),
+            handled(functools.partial(fallback.group_command, restricted)),
         )
     )
     app.add_error_handler(errors.on_error)
+
+
+__all__ = ["BUTTONS", "COMMANDS", "TEXT_INPUTS", "command_menu", "register"]

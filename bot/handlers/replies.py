@@ -1,5 +1,5 @@
-"""Small building blocks shared by the handlers: who is talking, in which language, and how
-to answer (edit the pressed message in place, or send a new one)."""
+"""How handlers answer: edit the pressed message in place or send a new one, and stop the
+client's spinner exactly once per callback query."""
 
 from __future__ import annotations
 
@@ -7,22 +7,8 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
 from bot.context import BotContext
-from surveys.models import Resident
 
-
-async def current_resident(update: Update, context: BotContext) -> Resident | None:
-    user = update.effective_user
-    if user is None:
-        return None
-    return await context.store.residents.by_telegram_id(user.id)
-
-
-def language_of(update: Update, context: BotContext, resident: Resident | None) -> str:
-    """The resident's chosen language, else their Telegram app's, else the community default."""
-    if resident is not None:
-        return resident.language
-    user = update.effective_user
-    return context.texts.pick_language(user.language_code if user else None)
+ANSWER_MAX = 200  # Telegram's limit for a callback answer's text
 
 
 async def reply(
@@ -54,13 +40,25 @@ async def reply(
     return sent.message_id
 
 
-async def answer_query(update: Update, text: str | None = None) -> None:
-    """Stop the client's spinner; a query that is already too old is no reason to fail."""
+async def answer_query(update: Update, context: BotContext, text: str | None = None) -> bool:
+    """Stop the spinner (with a short notice); False if the query was already answered.
+
+    A query is answered at most once: the error handler relies on this to stay silent about
+    one a handler has answered (Telegram refuses a second answer as "query is too old").
+    """
     query = update.callback_query
-    if query is None:
-        return
+    if query is None or context.query_answered:
+        return False
+    context.query_answered = True
     try:
-        await query.answer(text[:200] if text else None)
+        await query.answer(text[:ANSWER_MAX] if text else None)
     except BadRequest as exc:
         if "query is too old" not in exc.message:
             raise
+    return True
+
+
+async def notify(update: Update, context: BotContext, text: str) -> None:
+    """A short notice: the answer of a pressed button, else (or if already answered) a message."""
+    if not await answer_query(update, context, text):
+        await reply(update, context, text)

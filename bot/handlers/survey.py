@@ -1,172 +1,151 @@
 """The survey conversation: /surveys, Start, one question per message, Back, Skip, Later.
 
 Handlers parse the button, call :class:`surveys.answering.Answering` (which commits before it
-returns) and render the state it hands back, editing the question message in place.
+returns) and render the state it hands back, editing the question message in place. Refusals
+(an old button, a closed round, a bad typed answer) are errors the error handler explains.
 """
 
 from __future__ import annotations
 
 import contextlib
-import html
 
 from telegram import Update
 from telegram.error import BadRequest
 
 from bot.context import BotContext
-from bot.handlers.onboarding import stale
-from bot.handlers.replies import answer_query, current_resident, reply
-from bot.keyboards import decode, question_keyboard, rounds_keyboard
+from bot.handlers.buttons import show_where_after
+from bot.handlers.guards import onboarded
+from bot.handlers.replies import answer_query, reply
+from bot.keyboards import (
+    AnswerPress,
+    BackPress,
+    DonePress,
+    LaterPress,
+    SkipPress,
+    StartPress,
+    SurveysPress,
+    TogglePress,
+)
+from bot.views.survey import closed_view, later_view, rounds_view, state_view
 from surveys.answering import SurveyState
-from surveys.errors import AnswerError, RoundClosedError, StaleActionError, SurveyDoneError
+from surveys.errors import NotFoundError, RoundClosedError, SurveysError
 from surveys.models import Resident
 
 
-def question_text(context: BotContext, language: str, state: SurveyState) -> str:
-    """Progress line, the question, and a hint on how to answer it."""
-    texts, question, progress = context.texts, state.question, state.progress
-    assert question is not None and progress is not None
-    parts = []
-    if progress.position == 1 and not state.answers:
-        parts.append(
-            texts.get(
-                language,
-                "survey_intro",
-                title=state.definition.title[language],
-                intro=state.definition.intro[language],
-            )
-        )
-    parts.append(
-        "<i>"
-        + texts.get(language, "question_progress", position=progress.position, total=progress.total)
-        + "</i>"
-    )
-    parts.append("<b>" + html.escape(question.text[language], quote=False) + "</b>")
-    hint = _hint(context, language, state)
-    if hint:
-        parts.append(hint)
-    if not question.required:
-        parts.append(texts.get(language, "hint_optional"))
-    return "\n\n".join(parts)
-
-
-def _hint(context: BotContext, language: str, state: SurveyState) -> str | None:
-    hint = state.question.hint(language) if state.question is not None else None
-    return context.texts.get(language, hint.key, **hint.params) if hint else None
+def _resident(context: BotContext) -> Resident:
+    resident = context.actor.resident
+    assert resident is not None  # the @onboarded guard ran
+    return resident
 
 
 async def show_state(
-    update: Update, context: BotContext, resident: Resident, state: SurveyState, *, edit: bool
+    update: Update, context: BotContext, state: SurveyState, *, edit: bool = True
 ) -> None:
     """Show the question (or the thank-you) and remember which message shows it."""
-    language = resident.language
-    if state.question is None:
-        await reply(update, context, context.texts.get(language, "survey_thanks"), edit=edit)
-        await context.services.answering.remember_message(state, None)
-        return
-    text = question_text(context, language, state)
-    markup = question_keyboard(context.texts, language, state)
-    message_id = await reply(update, context, text, markup, edit=edit)
-    await context.services.answering.remember_message(state, message_id)
+    await answer_query(update, context)
+    view = state_view(context.texts, context.language, state)
+    message_id = await reply(update, context, *view, edit=edit)
+    shown = message_id if state.question is not None else None
+    await context.services.answering.remember_message(state, shown)
 
 
+async def recover(update: Update, context: BotContext, error: SurveysError) -> None:
+    """After a refused survey button: a closed round's message says so and loses its buttons;
+    a round that no longer exists leads back to the menu."""
+    if isinstance(error, RoundClosedError):
+        await reply(update, context, *closed_view(context.texts, context.language), edit=True)
+    elif isinstance(error, NotFoundError):
+        await show_where_after(update, context, error)
+
+
+@onboarded
 async def surveys_command(update: Update, context: BotContext) -> None:
     """/surveys (and the menu button): the open rounds for the resident's area."""
-    resident = await current_resident(update, context)
-    if resident is None or resident.step != "done":
-        await stale(update, context, resident)
-        return
-    await answer_query(update)
-    language = resident.language
-    entries = await context.services.answering.open_rounds(resident)
-    if not entries:
-        await reply(update, context, context.texts.get(language, "surveys_none"))
-        return
-    lines = [context.texts.get(language, "surveys_list")]
-    lines += [
-        context.texts.get(language, "survey_done_line", title=entry.definition.title[language])
-        for entry in entries
-        if entry.response is not None and entry.response.completed
-    ]
-    await reply(
-        update, context, "\n".join(lines), rounds_keyboard(context.texts, language, entries)
-    )
+    entries = await context.services.answering.open_rounds(_resident(context))
+    await answer_query(update, context)
+    await reply(update, context, *rounds_view(context.texts, context.language, entries))
 
 
-async def start_pressed(update: Update, context: BotContext) -> None:
+async def surveys_pressed(update: Update, context: BotContext, press: SurveysPress) -> None:
+    """The Surveys button of the main menu."""
+    await surveys_command(update, context)
+
+
+@onboarded
+async def start_pressed(update: Update, context: BotContext, press: StartPress) -> None:
     """Start/Continue: resume the round at the right question."""
-    resident = await _resident(update, context)
-    if resident is None:
-        return
-    (round_id,) = decode(_data(update)).args
-    try:
-        state = await context.services.answering.start(resident, int(round_id))
-    except (StaleActionError, RoundClosedError, SurveyDoneError) as exc:
-        await _refuse(update, context, resident, exc)
-        return
-    await answer_query(update)
-    await show_state(update, context, resident, state, edit=True)
+    state = await context.services.answering.start(_resident(context), press.round_id)
+    await show_state(update, context, state)
 
 
-async def survey_button_pressed(update: Update, context: BotContext) -> None:
-    """Answer, toggle, Done, Skip, Back and Continue later under a question."""
-    resident = await _resident(update, context)
-    if resident is None:
-        return
-    callback = decode(_data(update))
-    response_id, revision, *rest = map(int, callback.args)
+@onboarded
+async def answer_pressed(update: Update, context: BotContext, press: AnswerPress) -> None:
+    """An answer button (a choice, a rating, yes or no)."""
+    state = await context.services.answering.answer_button(
+        _resident(context), press.response_id, press.revision, press.position, press.option
+    )
+    await show_state(update, context, state)
+
+
+@onboarded
+async def toggle_pressed(update: Update, context: BotContext, press: TogglePress) -> None:
+    """Tick or untick a choice of a multi-select question."""
+    state = await context.services.answering.toggle(
+        _resident(context), press.response_id, press.revision, press.position, press.option
+    )
+    await show_state(update, context, state)
+
+
+@onboarded
+async def done_pressed(update: Update, context: BotContext, press: DonePress) -> None:
+    """Done under a multi-select question."""
+    state = await context.services.answering.done(
+        _resident(context), press.response_id, press.revision, press.position
+    )
+    await show_state(update, context, state)
+
+
+@onboarded
+async def skip_pressed(update: Update, context: BotContext, press: SkipPress) -> None:
+    """Skip an optional question."""
+    state = await context.services.answering.skip(
+        _resident(context), press.response_id, press.revision, press.position
+    )
+    await show_state(update, context, state)
+
+
+@onboarded
+async def back_pressed(update: Update, context: BotContext, press: BackPress) -> None:
+    """Back to the previous question shown."""
+    state = await context.services.answering.back(
+        _resident(context), press.response_id, press.revision
+    )
+    await show_state(update, context, state)
+
+
+@onboarded
+async def later_pressed(update: Update, context: BotContext, press: LaterPress) -> None:
+    """Continue later: every answer is already stored; the question message is released."""
     answering = context.services.answering
-    try:
-        if callback.action == "sva":
-            state = await answering.answer_button(resident, response_id, revision, *rest)
-        elif callback.action == "svt":
-            state = await answering.toggle(resident, response_id, revision, *rest)
-        elif callback.action == "svd":
-            state = await answering.done(resident, response_id, revision, *rest)
-        elif callback.action == "svs":
-            state = await answering.skip(resident, response_id, revision, *rest)
-        elif callback.action == "svb":
-            state = await answering.back(resident, response_id, revision)
-        else:
-            parked = await answering.later(resident, response_id, revision)
-            await answer_query(update)
-            await answering.remember_message(parked, None)
-            await reply(
-                update, context, context.texts.get(resident.language, "survey_later"), edit=True
-            )
-            return
-    except AnswerError as exc:
-        await answer_query(
-            update, context.texts.get(resident.language, f"answer_{exc.code}", **exc.params)
-        )
-        return
-    except (StaleActionError, RoundClosedError, SurveyDoneError) as exc:
-        await _refuse(update, context, resident, exc)
-        return
-    await answer_query(update)
-    await show_state(update, context, resident, state, edit=True)
+    parked = await answering.later(_resident(context), press.response_id, press.revision)
+    await answer_query(update, context)
+    await answering.remember_message(parked, None)
+    await reply(update, context, *later_view(context.texts, context.language), edit=True)
 
 
-async def typed_answer(update: Update, context: BotContext, resident: Resident) -> bool:
-    """Route typed text to the question on screen; False if no question is waiting for it."""
-    answering = context.services.answering
-    state = await answering.current_typed(resident)
-    message = update.effective_message
-    if state is None or message is None or message.text is None:
+async def typed_answer(update: Update, context: BotContext) -> bool:
+    """Typed text for the question on screen; False if no question is waiting for it."""
+    message, actor = update.effective_message, context.actor
+    if not actor.onboarded or message is None or message.text is None:
         return False
-    language = resident.language
-    try:
-        new_state = await answering.answer_typed(state, message.text, language)
-    except AnswerError as exc:
-        await reply(
-            update, context, context.texts.get(language, f"answer_{exc.code}", **exc.params)
-        )
-        return True
-    except (StaleActionError, RoundClosedError, SurveyDoneError) as exc:
-        await _refuse(update, context, resident, exc)
-        return True
+    answering = context.services.answering
+    state = await answering.current_typed(_resident(context))
+    if state is None:
+        return False
+    new_state = await answering.answer_typed(state, message.text, actor.language)
     if state.response.message_id is not None:
         await _drop_keyboard(context, message.chat_id, state.response.message_id)
-    await show_state(update, context, resident, new_state, edit=False)
+    await show_state(update, context, new_state, edit=False)
     return True
 
 
@@ -174,27 +153,3 @@ async def _drop_keyboard(context: BotContext, chat_id: int, message_id: int) -> 
     """The answered question's buttons would only be stale now; remove them (best effort)."""
     with contextlib.suppress(BadRequest):
         await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
-
-
-async def _refuse(update: Update, context: BotContext, resident: Resident, exc: Exception) -> None:
-    language, texts = resident.language, context.texts
-    if isinstance(exc, RoundClosedError):
-        await answer_query(update, texts.get(language, "survey_closed"))
-        await reply(update, context, texts.get(language, "survey_closed"), edit=True)
-    elif isinstance(exc, SurveyDoneError):
-        await answer_query(update, texts.get(language, "survey_already_done"))
-    else:
-        await answer_query(update, texts.get(language, "survey_out_of_date"))
-
-
-async def _resident(update: Update, context: BotContext) -> Resident | None:
-    resident = await current_resident(update, context)
-    if resident is None or resident.step != "done":
-        await stale(update, context, resident)
-        return None
-    return resident
-
-
-def _data(update: Update) -> str | None:
-    query = update.callback_query
-    return query.data if query else None

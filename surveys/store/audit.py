@@ -44,13 +44,24 @@ class AuditStore:
             assert cursor.lastrowid is not None
             return cursor.lastrowid
 
-    async def recent(self, limit: int = 20) -> list[AuditEntry]:
+    async def recent(
+        self, limit: int = 20, *, before: int | None = None, allowed: bool | None = None
+    ) -> list[AuditEntry]:
+        """The newest entries (older than entry ``before`` if given; only allowed or only
+        refused ones if ``allowed`` is given), newest first."""
+        where, params = ["1 = 1"], []
+        if before is not None:
+            where.append("id < ?")
+            params.append(before)
+        if allowed is not None:
+            where.append("allowed = ?")
+            params.append(int(allowed))
         async with (
             self._db.read() as conn,
             conn.execute(
                 "SELECT id, at, actor_role, actor_user_id, actor_pseudonym, action, allowed, "
-                "detail FROM audit_log ORDER BY id DESC LIMIT ?",
-                (limit,),
+                f"detail FROM audit_log WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?",
+                (*params, limit),
             ) as cursor,
         ):
             rows = await cursor.fetchall()

@@ -70,8 +70,8 @@ async def test_residents_cannot_plan(
         await onboard(resident)
         await resident.send_command("newround")
         await resident.wait_for("only for partnership coordinators")
-        await resident.press_data("1|nr|create|-")
-        await resident.press_data("1|nr|survey|0")
+        await resident.press_data("1|nrok")
+        await resident.press_data("1|nrs|community-trust-safety")
         await emulator.wait_idle()
     with sqlite3.connect(settings.database.path) as conn:
         assert conn.execute("SELECT COUNT(*) FROM rounds").fetchone() == (0,)

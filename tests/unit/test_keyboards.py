@@ -9,34 +9,75 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.keyboards import (
-    AREAS_PER_PAGE,
     MAX_BYTES,
+    PAYLOADS,
+    AnswerPress,
+    AreaPagePress,
+    AreaPress,
     CallbackDataError,
-    area_keyboard,
+    ConsentPress,
+    EventPress,
+    ExportFormatPress,
+    ExportPress,
+    ForgetPress,
+    LanguagePress,
+    MenuPress,
+    Payload,
+    PlanAreaPress,
+    PlanCreatePress,
+    PlanRemindPress,
+    PlanSurveyPress,
+    WedidPress,
     decode,
     encode,
 )
 from bot.texts import Catalogue
+from bot.views.onboarding import AREAS_PER_PAGE, area_keyboard
 from surveys.models import Area
 
 
 @pytest.mark.parametrize(
-    ("action", "args"),
+    ("value", "wire"),
     [
-        ("consent", ("yes",)),
-        ("lang", ("es",)),
-        ("area", ("onb", "old-town")),
-        ("areapage", ("set", "3")),
-        ("menu", ("help",)),
-        ("forget", ("no",)),
+        (ConsentPress("yes"), "1|consent|yes"),
+        (LanguagePress("es"), "1|lang|es"),
+        (AreaPress("onb", "old-town"), "1|area|onb|old-town"),
+        (AreaPagePress("set", 3), "1|areapage|set|3"),
+        (MenuPress("help"), "1|menu|help"),
+        (ForgetPress("no"), "1|forget|no"),
+        (AnswerPress(12, 3, 0, 7), "1|sva|12|3|0|7"),
+        (PlanSurveyPress("community-trust-safety"), "1|nrs|community-trust-safety"),
+        (PlanAreaPress("old-town"), "1|nra|old-town"),
+        (PlanRemindPress("2d,5d"), "1|nrr|2d,5d"),
+        (PlanCreatePress(), "1|nrok"),
+        (ExportPress("r", "42"), "1|ex|r|42"),
+        (
+            ExportFormatPress("s", "community-trust-safety", "csv"),
+            "1|exf|s|community-trust-safety|csv",
+        ),
+        (WedidPress("send", 7), "1|wd|send|7"),
     ],
 )
-def test_round_trip(action: str, args: tuple[str, ...]) -> None:
-    """If a payload is encoded, then it decodes to the same action and arguments."""
-    data = encode(action, *args)
+def test_round_trip(value: Payload, wire: str) -> None:
+    """If a payload is encoded, then it is the expected short wire form and decodes to an
+    equal typed value (ids, never list positions, for surveys, areas and rounds)."""
+    data = encode(value)
+    assert data == wire
     assert len(data.encode()) <= MAX_BYTES
     decoded = decode(data)
-    assert (decoded.action, decoded.args) == (action, args)
+    assert decoded == value and type(decoded) is type(value)
+
+
+# Payloads queued in messages whose chat flow is not wired yet (events: issue 13); pressed,
+# they are answered as out of date. Remove a payload from here when its handler is routed.
+NOT_YET_ROUTED = {EventPress}
+
+
+def test_every_action_is_dispatched() -> None:
+    """If a payload type exists, then the one button table routes it to a handler."""
+    from bot.handlers import BUTTONS
+
+    assert set(BUTTONS) == set(PAYLOADS.values()) - NOT_YET_ROUTED
 
 
 @pytest.mark.parametrize(
@@ -54,6 +95,11 @@ def test_round_trip(action: str, args: tuple[str, ...]) -> None:
         "1|lang|ES",
         "x" * 65,
         "1|area|onb|a b",
+        "1|ex|r|north",
+        "1|exf|r|abc|csv",
+        "1|wd|send",
+        "1|nrr|3x",
+        "1|nrok|x",
     ],
 )
 def test_forged_payloads_are_rejected(data: str | None) -> None:
@@ -77,9 +123,17 @@ def test_area_keyboard_pages(count: int) -> None:
     pages = -(-count // AREAS_PER_PAGE)
     seen = []
     for page in range(pages):
-        rows = area_keyboard(texts, "en", areas, page=page, purpose="onb").inline_keyboard
-        area_buttons = [b for row in rows for b in row if "|area|" in str(b.callback_data)]
-        nav = [b.text for row in rows for b in row if "areapage" in str(b.callback_data)]
+        rows = area_keyboard(texts, "en", areas, page=page, purpose="onb")
+        assert rows is not None
+        area_buttons = [
+            b for row in rows.inline_keyboard for b in row if "|area|" in str(b.callback_data)
+        ]
+        nav = [
+            b.text
+            for row in rows.inline_keyboard
+            for b in row
+            if "areapage" in str(b.callback_data)
+        ]
         assert len(area_buttons) <= AREAS_PER_PAGE
         seen += [b.text for b in area_buttons]
         assert ("Next ›" in nav) == (page < pages - 1)
