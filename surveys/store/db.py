@@ -269,11 +269,14 @@ class Database:
         if self._writer is None:
             raise StoreError(f"{self.path}: opened read-only; nothing can be written")
         async with self._lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
             try:
+                await self._writer.execute("BEGIN IMMEDIATE")
                 yield self._writer
             except BaseException:
-                await self._writer.execute("ROLLBACK")
+                # Also when cancelled while BEGIN was running in the connection's thread: it
+                # may have begun, and must not leave the writer inside a transaction.
+                with suppress(sqlite3.OperationalError):  # BEGIN had not begun it
+                    await asyncio.shield(self._writer.execute("ROLLBACK"))
                 raise
             await self._writer.execute("COMMIT")
 
