@@ -185,8 +185,9 @@ async def start_services(app: FeedbackApplication) -> Services:
                 publishing,
                 texts.languages,
                 functools.partial(_digest_results, texts),
+                texts.rendered_lengths,
             ),
-            announcements=Announcements(store, settings.community.name),
+            announcements=Announcements(store, settings.community.name, texts.rendered_lengths),
         )
         app.bot_data.services = services
         await delivery.start()

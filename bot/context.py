@@ -118,7 +118,9 @@ class BotContext(CallbackContext[ExtBot[RateLimitArgs], dict[Any, Any], dict[Any
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self._actor: Actor | None = None
         self.query_answered = False
-        # set by the button dispatcher: shows where the actor is after a refused press
+        # set by the button dispatcher: the press, and what shows where the actor is after a
+        # refused one
+        self.press: object | None = None
         self.recover: Recover | None = None
 
     @property

@@ -227,18 +227,7 @@ class DeliveryWorker:
         return await source(ref, language)
 
     def _params(self, item: OutboxItem) -> dict[str, object]:
-        """Fixed parameters plus the ones given per language (falling back to the default)."""
-        params: dict[str, object] = dict(item.message.params)
-        for name, by_language in item.message.localized_params.items():
-            params[name] = by_language.get(item.language) or by_language.get(
-                self._texts.default, next(iter(by_language.values()), "")
-            )
-        return params
+        return self._texts.params_of(item.language, item.message)
 
     def _render(self, item: OutboxItem) -> str:
-        message = item.message
-        if message.text_key is not None:
-            return self._texts.get(item.language, message.text_key, **self._params(item))
-        if message.text is not None:
-            return message.text
-        raise ValueError("outbox message has neither text_key nor text")
+        return self._texts.render(item.language, item.message)

@@ -219,8 +219,15 @@ class StartPress(Payload):
     round_id: int
 
 
+class ResponsePress(Payload):
+    """A button under a question: it names the response (and the revision it was made for)."""
+
+    response_id: int
+    revision: int
+
+
 @payload("sva")
-class AnswerPress(Payload):
+class AnswerPress(ResponsePress):
     response_id: int
     revision: int
     position: int
@@ -228,7 +235,7 @@ class AnswerPress(Payload):
 
 
 @payload("svt")
-class TogglePress(Payload):
+class TogglePress(ResponsePress):
     response_id: int
     revision: int
     position: int
@@ -236,27 +243,27 @@ class TogglePress(Payload):
 
 
 @payload("svd")
-class DonePress(Payload):
+class DonePress(ResponsePress):
     response_id: int
     revision: int
     position: int
 
 
 @payload("svs")
-class SkipPress(Payload):
+class SkipPress(ResponsePress):
     response_id: int
     revision: int
     position: int
 
 
 @payload("svb")
-class BackPress(Payload):
+class BackPress(ResponsePress):
     response_id: int
     revision: int
 
 
 @payload("svl")
-class LaterPress(Payload):
+class LaterPress(ResponsePress):
     response_id: int
     revision: int
 

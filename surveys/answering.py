@@ -108,6 +108,18 @@ class Answering:
         response = await self._own(resident, response_id)
         return await self._state(await self._store.rounds.get(response.round_id), response)
 
+    async def resume(self, resident: Resident, response_id: int) -> SurveyState | None:
+        """The state of the resident's own response if it is still being answered in an open
+        round (to show its current question again); None otherwise."""
+        try:
+            response = await self._own(resident, response_id)
+        except StaleActionError:
+            return None
+        round_ = await self._store.rounds.get(response.round_id)
+        if response.completed or round_.status != "open":
+            return None
+        return await self._state(round_, response)
+
     async def current_typed(self, resident: Resident) -> SurveyState | None:
         """The response waiting for a typed answer (number or text), if any."""
         response = await self._store.responses.latest_in_progress(resident.id)

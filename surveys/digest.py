@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from surveys.errors import NotFoundError, RefusedError, StaleActionError
+from surveys.messages import Lengths, ensure_fits
 from surveys.models import OutboxMessage, Role
 from surveys.publishing import Publishing
 from surveys.store import Store
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from surveys.aggregate import RoundReport
 
 KIND = "wedid"
+PURPOSE = "digest:"  # outbox purpose prefix: one digest per participant and round
 NOTE_MAX = 1500
 # Renders a round's results for residents in one language (the bot's catalogue does this).
 ResultsText = Callable[[str, "RoundReport"], str]
@@ -38,11 +40,13 @@ class Digests:
         publishing: Publishing,
         languages: Sequence[str],
         results_text: ResultsText,
+        lengths: Lengths,
     ) -> None:
         self._store = store
         self._publishing = publishing
         self._languages = list(languages)
         self._results_text = results_text
+        self._lengths = lengths
 
     async def preview(self, user_id: int, round_id: int, note: str) -> DigestPreview:
         """Check the round, render the digest and hold it for Send."""
@@ -52,7 +56,15 @@ class Digests:
             raise RefusedError("wedid_unknown", round=round_id) from None
         if round_.status != "closed":
             raise RefusedError("wedid_not_closed", round=round_id)
-        note = note.strip()[:NOTE_MAX]
+        note = note.strip()
+        if len(note) > NOTE_MAX:
+            raise RefusedError("wedid_too_long", length=len(note), max=NOTE_MAX)
+        sent = (await self._store.outbox.counts(f"{PURPOSE}{round_id}")).queued
+        if sent:  # one digest per participant and round: a second would reach nobody
+            raise RefusedError("wedid_already_sent", round=round_id, count=sent)
+        participants = await self._store.outbox.count_participants(round_id)
+        if not participants:
+            raise RefusedError("wedid_nobody", round=round_id)
         titles, results = {}, {}
         for language in self._languages:
             (report,) = await self._publishing.reports([round_id], language)
@@ -63,17 +75,17 @@ class Digests:
             params={"note": note},
             localized_params={"title": titles, "results": results},
         )
+        ensure_fits(message, self._lengths, code="wedid_digest_too_long")
         await self._store.drafts.put(
             user_id, KIND, "confirm", {"round": round_id, "message": message.model_dump()}
         )
-        participants = await self._store.outbox.count_participants(round_id)
         return DigestPreview(round_id, message, participants)
 
     async def send(self, user_id: int, round_id: int, *, role: Role) -> int:
         """Queue the previewed digest for the round's participants; how many were queued."""
         message = await self._take(user_id, round_id)
         queued = await self._store.outbox.enqueue_participants(
-            f"digest:{round_id}", message, round_id
+            f"{PURPOSE}{round_id}", message, round_id
         )
         await self._store.audit.record(
             role=role,

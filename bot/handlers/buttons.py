@@ -45,6 +45,7 @@ async def dispatch(
     query = update.callback_query
     context.recover = show_where_after
     press = decode(query.data if query else None)
+    context.press = press
     route = routes.get(type(press))
     if route is None:  # a payload of a flow that is not wired (yet): an out-of-date button
         raise StaleActionError(f"no handler for {press.ACTION!r} buttons")

@@ -21,6 +21,7 @@ from bot.keyboards import (
     BackPress,
     DonePress,
     LaterPress,
+    ResponsePress,
     SkipPress,
     StartPress,
     SurveysPress,
@@ -28,7 +29,7 @@ from bot.keyboards import (
 )
 from bot.views.survey import closed_view, later_view, rounds_view, state_view
 from surveys.answering import SurveyState
-from surveys.errors import NotFoundError, RoundClosedError, SurveysError
+from surveys.errors import NotFoundError, RoundClosedError, StaleActionError, SurveysError
 from surveys.models import Resident
 
 
@@ -51,11 +52,19 @@ async def show_state(
 
 async def recover(update: Update, context: BotContext, error: SurveysError) -> None:
     """After a refused survey button: a closed round's message says so and loses its buttons;
-    a round that no longer exists leads back to the menu."""
+    a round that no longer exists leads back to the menu; an old button shows the current
+    question again (it may never have been shown: a crash or a failed edit after the answer
+    was stored)."""
     if isinstance(error, RoundClosedError):
         await reply(update, context, *closed_view(context.texts, context.language), edit=True)
     elif isinstance(error, NotFoundError):
         await show_where_after(update, context, error)
+    elif isinstance(error, StaleActionError) and isinstance(context.press, ResponsePress):
+        state = await context.services.answering.resume(
+            _resident(context), context.press.response_id
+        )
+        if state is not None:
+            await show_state(update, context, state)
 
 
 @onboarded

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import html
+import re
 import string
 import tomllib
 from collections.abc import Iterable, Mapping
 from importlib import resources
+
+from surveys.models import OutboxMessage
+
+_TAG = re.compile(r"<[^>]*>")
 
 
 class CatalogueError(Exception):
@@ -84,3 +89,33 @@ class Catalogue:
         messages = self._messages.get(language) or self._messages[self.default]
         template = messages.get(key) or self._messages[self.default][key]
         return template.format_map({k: str(v) for k, v in params.items()})
+
+    def params_of(self, language: str, message: OutboxMessage) -> dict[str, object]:
+        """A queued message's parameters in ``language`` (falling back to the default's)."""
+        params: dict[str, object] = dict(message.params)
+        for name, by_language in message.localized_params.items():
+            params[name] = by_language.get(language) or by_language.get(
+                self.default, next(iter(by_language.values()), "")
+            )
+        return params
+
+    def render(self, language: str, message: OutboxMessage) -> str:
+        """A queued message as its recipient in ``language`` receives it (HTML)."""
+        if message.text_key is not None:
+            return self.get(language, message.text_key, **self.params_of(language, message))
+        if message.text is not None:
+            return message.text
+        raise ValueError("outbox message has neither text_key nor text")
+
+    def rendered_lengths(self, message: OutboxMessage) -> dict[str, int]:
+        """The visible length of ``message`` in every language, as Telegram counts it."""
+        return {
+            language: visible_length(self.render(language, message)) for language in self.languages
+        }
+
+
+def visible_length(text: str) -> int:
+    """Length of HTML ``text`` as Telegram counts it: tags removed, entities as one character,
+    surrounding space trimmed, in UTF-16 code units (most emoji count twice)."""
+    plain = html.unescape(_TAG.sub("", text)).strip()
+    return len(plain) + sum(1 for ch in plain if ord(ch) > 0xFFFF)
