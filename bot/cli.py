@@ -15,7 +15,7 @@ from pathlib import Path
 
 from telegram.error import InvalidToken
 
-from bot import cli_events, cli_export, cli_surveys
+from bot import cli_events, cli_export, cli_sandbox, cli_surveys
 from bot.app import build_application, initialize_with_retry, load_catalogue, running
 from bot.config import DEFAULT_CONFIG_PATH, ConfigError, Settings, load_settings
 from bot.context import FeedbackApplication
@@ -96,19 +96,6 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_sandbox(args: argparse.Namespace) -> int:
-    """Chat with the bot in the terminal through the emulator (no token needed)."""
-    from bot.sandbox.terminal import run_terminal
-
-    settings = _settings(args, required=False)
-    if args.database is not None:
-        settings = settings.model_copy(
-            update={"database": settings.database.model_copy(update={"path": args.database})}
-        )
-    configure_logging("WARNING")
-    return run_terminal(settings, args.user_id)
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="feedbackbot",
@@ -133,23 +120,6 @@ def build_parser() -> argparse.ArgumentParser:
         "run", help="run the bot (long polling)", description="Run the bot until SIGINT or SIGTERM."
     )
     run.set_defaults(handler=cmd_run)
-
-    sandbox = commands.add_parser(
-        "sandbox",
-        help="try the bot in the terminal, no token needed",
-        description="Run the bot against the built-in Bot API emulator and chat with it as a "
-        "simulated resident: type text to send it, !Label to press a button, /as ID to switch "
-        "user (e.g. to a configured coordinator id), /quit to end.",
-    )
-    sandbox.add_argument("--user-id", type=int, default=1, help="your simulated Telegram id")
-    sandbox.add_argument(
-        "--database",
-        type=Path,
-        default=None,
-        metavar="PATH",
-        help="database to use (default: the configured one)",
-    )
-    sandbox.set_defaults(handler=cmd_sandbox)
 
     config = commands.add_parser(
         "config", help="configuration tools", description="Configuration tools."
@@ -194,6 +164,7 @@ EXTENSIONS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]],
     cli_surveys.add_commands,
     cli_export.add_commands,
     cli_events.add_commands,
+    cli_sandbox.add_commands,
 ]
 
 

@@ -76,6 +76,11 @@ class Catalogue:
                 return base
         return self.default
 
+    def section(self, language: str, prefix: str) -> dict[str, str]:
+        """Every message whose key starts with ``prefix`` (e.g. the sandbox page's strings)."""
+        reference = self._messages[self.default]
+        return {key: self.get(language, key) for key in reference if key.startswith(prefix)}
+
     def get(self, language: str, key: str, /, **params: object) -> str:
         """The message ``key`` in ``language`` with HTML-escaped parameters."""
         messages = self._messages.get(language) or self._messages[self.default]

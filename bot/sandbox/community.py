@@ -1,0 +1,139 @@
+"""The built-in demo community of ``feedbackbot sandbox`` and the history it starts with.
+
+Without ``--config`` the sandbox runs a small partnership: four neighbourhoods with populations,
+English and Spanish, the built-in surveys, a coordinator, an admin and a partner group. Its fresh
+database is filled by :func:`surveys.demo.generate` (residents who answered three past rounds),
+so ``/results`` and ``/export`` have something to show from the first minute. The demo
+residents are ordinary residents of the database with fake Telegram ids in one block, which the
+sandbox registers with the emulator so broadcasts reach them like anyone else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.config import Settings
+from surveys.demo import generate
+from surveys.models import Area, Resident
+from surveys.store import Store
+
+__all__ = [
+    "ADMIN_ID",
+    "COORDINATOR_ID",
+    "DEMO_RESIDENTS",
+    "DEMO_TELEGRAM_BASE",
+    "PARTNER_GROUP_ID",
+    "PARTNER_MEMBER_ID",
+    "DemoHistory",
+    "demo_resident_ids",
+    "demo_settings",
+    "is_sandbox_database",
+    "seed",
+    "with_demo_staff",
+]
+
+ADMIN_ID = 1001
+COORDINATOR_ID = 1002
+PARTNER_MEMBER_ID = 1003
+PARTNER_GROUP_ID = -1001000000001
+DEMO_TELEGRAM_BASE = 5_100_000_000
+DEMO_RESIDENTS = 320
+DEMO_ROUNDS = 3
+DEMO_SEED = 7
+
+DEMO_AREAS = (
+    Area(id="north", name="North", population=12000),
+    Area(id="riverside", name="Riverside", population=8500),
+    Area(id="old-town", name="Old Town", population=6200),
+    Area(id="harbour", name="Harbour", population=4300),
+)
+
+
+def demo_settings() -> Settings:
+    """The demo community's settings (the sandbox sets the Bot API address and database)."""
+    data: dict[str, Any] = {
+        "community": {
+            "name": "Riverside Community Partnership",
+            "timezone": "Europe/London",
+            "languages": ["en", "es"],
+            "emergency_number": "999",
+        },
+        "areas": [area.model_dump() for area in DEMO_AREAS],
+        "access": {"admins": [ADMIN_ID], "coordinators": [COORDINATOR_ID]},
+        "privacy": {"min_group_size": 10},
+        # a visitor tries the bot at any hour; quiet hours would hold invitations until morning
+        "delivery": {"quiet_hours": ""},
+    }
+    return Settings(**data)
+
+
+def with_demo_staff(settings: Settings) -> Settings:
+    """A configuration without staff gets the demo coordinator and admin, so a visitor can
+    reach every command; configured staff are kept as they are."""
+    access = settings.access
+    if access.admins or access.coordinators:
+        return settings
+    staffed = access.model_copy(update={"admins": [ADMIN_ID], "coordinators": [COORDINATOR_ID]})
+    return settings.model_copy(update={"access": staffed})
+
+
+@dataclass(frozen=True)
+class DemoHistory:
+    """Two demo residents a visitor can play: one per language when there are two."""
+
+    residents: tuple[Resident, ...]
+
+
+def demo_resident_ids(count: int = DEMO_RESIDENTS) -> range:
+    """The fake Telegram ids of the demo residents (and of their private chats)."""
+    return range(DEMO_TELEGRAM_BASE + 1, DEMO_TELEGRAM_BASE + count + 1)
+
+
+async def seed(settings: Settings, database: Path, *, residents: int = DEMO_RESIDENTS) -> None:
+    """Create ``database`` with demo residents of the community who answered past rounds
+    (refuses an existing file)."""
+    areas = [Area(id=a.id, name=a.name, population=a.population) for a in settings.areas]
+    summary = await generate(
+        database,
+        residents=residents,
+        rounds=DEMO_ROUNDS,
+        seed=DEMO_SEED,
+        areas=areas or [Area(id="centre", name="Centre")],
+        languages=settings.community.languages,
+        telegram_id_base=DEMO_TELEGRAM_BASE,
+    )
+    # Their summaries went to the coordinators back then; do not send them all again now.
+    store = await Store.open(database)
+    try:
+        for round_id in summary.round_ids:
+            await store.rounds.set_summary_sent(round_id)
+    finally:
+        await store.close()
+
+
+async def is_sandbox_database(path: Path) -> bool:
+    """True if ``path`` holds demo residents, i.e. a sandbox made it: the sandbox must never
+    write to a real community's database (its fake residents would be marked unreachable)."""
+    store = await Store.open(path)
+    try:
+        return await store.residents.by_telegram_id(DEMO_TELEGRAM_BASE + 1) is not None
+    finally:
+        await store.close()
+
+
+async def playable_residents(
+    store: Store, languages: list[str], *, search: int = 60
+) -> DemoHistory:
+    """The first active demo resident of each language (at most two), to play in the page."""
+    found: dict[str, Resident] = {}
+    for telegram_id in demo_resident_ids(search):
+        resident = await store.residents.by_telegram_id(telegram_id)
+        if resident is None or not resident.receives_broadcasts:
+            continue
+        if resident.language in languages[:2] and resident.language not in found:
+            found[resident.language] = resident
+        if len(found) == min(2, len(languages)):
+            break
+    return DemoHistory(tuple(found[lang] for lang in languages[:2] if lang in found))
