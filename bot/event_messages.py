@@ -12,13 +12,15 @@ from zoneinfo import ZoneInfo
 
 from bot.event_buttons import calendar_data, rsvp_data, survey_data
 from bot.texts import Catalogue
-from surveys.events.models import RSVP_CHOICES, Event
+from surveys.events.models import RSVP_CHOICES, Event, EventSpec, EventText
 from surveys.models import OutboxMessage
 
 
-def when_text(texts: Catalogue, language: str, event: Event, zone: ZoneInfo) -> str:
+def when_text(
+    texts: Catalogue, language: str, starts_at: datetime, ends_at: datetime, zone: ZoneInfo
+) -> str:
     """``Tue 2026-12-01 · 18:00–20:00`` in the community's zone, weekday in ``language``."""
-    start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
+    start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
     if start.date() == end.date():
         return texts.get(
             language,
@@ -38,6 +40,31 @@ def when_text(texts: Catalogue, language: str, event: Event, zone: ZoneInfo) -> 
         end_date=f"{end:%Y-%m-%d}",
         end=f"{end:%H:%M}",
     )
+
+
+def announcement_text(
+    texts: Catalogue, language: str, spec: EventSpec | Event, zone: ZoneInfo
+) -> str:
+    """The announcement as a resident reading ``language`` sees it (also the /newevent
+    preview, so the coordinator sees exactly what goes out)."""
+    text = _text_in(spec, language, texts.default)
+    return texts.get(
+        language,
+        "event_announcement",
+        title=text.title,
+        description=_paragraph(text.description),
+        when=when_text(texts, language, spec.starts_at, spec.ends_at, zone),
+        place=spec.place,
+    )
+
+
+def _paragraph(description: str) -> str:
+    """A description as its own paragraph after the place, or nothing at all."""
+    return f"\n\n{description}" if description else ""
+
+
+def _text_in(spec: EventSpec | Event, language: str, default: str) -> EventText:
+    return spec.texts.get(language) or spec.texts.get(default) or next(iter(spec.texts.values()))
 
 
 def weekday(texts: Catalogue, language: str, moment: datetime) -> str:
@@ -69,8 +96,13 @@ class EventOutbox:
         languages = self._texts.languages
         return {
             "title": {lang: event.text(lang, default).title for lang in languages},
-            "description": {lang: event.text(lang, default).description for lang in languages},
-            "when": {lang: when_text(self._texts, lang, event, self._zone) for lang in languages},
+            "description": {
+                lang: _paragraph(event.text(lang, default).description) for lang in languages
+            },
+            "when": {
+                lang: when_text(self._texts, lang, event.starts_at, event.ends_at, self._zone)
+                for lang in languages
+            },
         }
 
     def _message(

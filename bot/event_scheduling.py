@@ -22,6 +22,7 @@ from surveys.clock import utcnow
 from surveys.events.board import EventBoard
 from surveys.events.clock import EventClock, EventHappening
 from surveys.events.policy import EventPolicy
+from surveys.events.wizard import EventPlanner
 from surveys.quiet import QuietHours
 from surveys.registry import SurveyRegistry
 from surveys.store import Store
@@ -97,9 +98,11 @@ class EventScheduler:
 
 @dataclass(frozen=True)
 class EventServices:
-    """What the bot uses for events: the use cases, and the scheduler that runs the clock."""
+    """What the bot uses for events: the use cases, the /newevent plan, and the scheduler
+    that runs the event clock."""
 
     board: EventBoard
+    planner: EventPlanner
     scheduler: EventScheduler
 
 
@@ -122,5 +125,7 @@ def event_services(
     delivery.attachments["event-ics"] = calendar_file
     clock = EventClock(store, registry, policy, messages)
     return EventServices(
-        board, EventScheduler(clock, delivery, interval=settings.events.check_interval)
+        board,
+        EventPlanner(store, board),
+        EventScheduler(clock, delivery, interval=settings.events.check_interval),
     )

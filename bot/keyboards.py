@@ -338,6 +338,51 @@ class EventPress(Payload):
     event_id: int
 
 
+@payload("evn")
+class EventNewsPress(Payload):
+    """/settings: announcements of new events off (``mute``) or on again."""
+
+    mute: bool
+
+
+NewEventMove = Literal[
+    "back", "skip", "cancel", "all", "next", "nolimit", "nopartner", "preview", "send"
+]
+NewEventStep = Annotated[
+    str, Pattern(r"title:[a-z]{2,3}|starts|ends|place|audience|capacity|partner|confirm|preview")
+]
+
+
+@payload("ne")
+class NewEventPress(Payload):
+    """A /newevent button, naming the step whose screen it is on (an old screen's button is
+    recognised as stale)."""
+
+    step: NewEventStep
+    move: NewEventMove
+
+
+@payload("nea")
+class NewEventAreaPress(Payload):
+    """/newevent audience: tick or untick an area, by id."""
+
+    area_id: Token
+
+
+@payload("ned")
+class NewEventEndsPress(Payload):
+    """/newevent end: so many minutes after the start."""
+
+    minutes: int
+
+
+@payload("nec")
+class NewEventCapacityPress(Payload):
+    """/newevent capacity: so many places."""
+
+    places: int
+
+
 @payload("wd")
 class WedidPress(Payload):
     choice: Literal["send", "cancel"]

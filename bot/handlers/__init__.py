@@ -27,7 +27,9 @@ from bot.handlers import (
     buttons,
     coordinator,
     errors,
+    events,
     fallback,
+    newevent,
     newround,
     onboarding,
     privacy,
@@ -42,8 +44,8 @@ from bot.texts import Catalogue
 
 PRIVATE = filters.ChatType.PRIVATE
 
-RESIDENT_COMMANDS = ("start", "surveys", "settings", "help", "stop", "forget")
-COORDINATOR_COMMANDS = ("residents", "announce", "newround", "results", "wedid")
+RESIDENT_COMMANDS = ("start", "surveys", "events", "settings", "help", "stop", "forget")
+COORDINATOR_COMMANDS = ("residents", "announce", "newround", "newevent", "results", "wedid")
 ADMIN_COMMANDS = ("audit", "export")
 
 COMMANDS: dict[str, Callback] = {
@@ -60,6 +62,8 @@ COMMANDS: dict[str, Callback] = {
     "results": results.results,
     "export": results.export,
     "wedid": results.wedid,
+    "events": events.events_command,
+    "newevent": newevent.newevent,
 }
 
 # Every button: payload type -> handler (and what its flow shows after a refused press).
@@ -90,10 +94,20 @@ BUTTONS: dict[type[k.Payload], Route] = {
     k.ExportFormatPress: Route(results.export_format_pressed, None),
     k.WedidPress: Route(results.wedid_pressed, None),
     k.AuditPagePress: Route(admin.audit_page_pressed, None),
+    k.EventPress: Route(events.event_pressed, None),
+    k.EventNewsPress: Route(events.event_news_pressed),
+    k.NewEventPress: Route(newevent.newevent_pressed, None),
+    k.NewEventAreaPress: Route(newevent.newevent_area_pressed, None),
+    k.NewEventEndsPress: Route(newevent.newevent_ends_pressed, None),
+    k.NewEventCapacityPress: Route(newevent.newevent_capacity_pressed, None),
 }
 
 # Flows that take typed text, asked in this order (the first that takes it wins).
-TEXT_INPUTS: Sequence[fallback.TextInput] = (newround.typed_plan_input, survey.typed_answer)
+TEXT_INPUTS: Sequence[fallback.TextInput] = (
+    newevent.typed_event_input,  # only if the event plan is the form on screen
+    newround.typed_plan_input,
+    survey.typed_answer,
+)
 
 
 def command_menu(texts: Catalogue, language: str, role: str) -> list[BotCommand]:

@@ -21,12 +21,14 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 @onboarded
 async def settings_command(update: Update, context: BotContext) -> None:
-    """/settings: show area and language with buttons to change them."""
+    """/settings: show area, language and event news with buttons to change them."""
     resident = context.actor.resident
     assert resident is not None
     areas = await context.services.onboarding.settings(resident)
+    muted = await context.services.events.board.is_muted(resident)
     await answer_query(update, context)
-    await reply(update, context, *settings_view(context.texts, resident, areas))
+    view = settings_view(context.texts, resident, areas, events_muted=muted)
+    await reply(update, context, *view)
 
 
 async def menu_pressed(update: Update, context: BotContext, press: MenuPress) -> None:

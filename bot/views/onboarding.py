@@ -13,6 +13,7 @@ from bot.keyboards import (
     AreaPress,
     AreaPurpose,
     ConsentPress,
+    EventNewsPress,
     ForgetPress,
     LanguagePress,
     MenuPress,
@@ -115,7 +116,9 @@ def area_chosen_view(
     return Screen(texts.get(resident.language, "onboarding_done", area=area.name))
 
 
-def settings_view(texts: Catalogue, resident: Resident, areas: Sequence[Area]) -> Screen:
+def settings_view(
+    texts: Catalogue, resident: Resident, areas: Sequence[Area], *, events_muted: bool
+) -> Screen:
     language = resident.language
     names = {area.id: area.name for area in areas}
     text = texts.get(
@@ -124,9 +127,14 @@ def settings_view(texts: Catalogue, resident: Resident, areas: Sequence[Area]) -
         area=names.get(resident.area_id or "", "–"),
         language=texts.get(language, "language_name"),
     )
+    text += "\n" + texts.get(
+        language, "settings_event_news_off" if events_muted else "settings_event_news_on"
+    )
     rows = [[button(texts.get(language, "settings_area"), SettingsPress("area"))]]
     if len(texts.languages) > 1:
         rows.append([button(texts.get(language, "settings_language"), SettingsPress("lang"))])
+    news = "button_unmute_events" if events_muted else "button_mute_events"
+    rows.append([button(texts.get(language, news), EventNewsPress(not events_muted))])
     return Screen(text, keyboard(rows))
 
 

@@ -143,9 +143,18 @@ class EventBoard:
             EventOverview(event, await self._store.events.counts(event.id), []) for event in events
         ]
 
+    async def staff_overview(self) -> list[EventOverview]:
+        """Events still to end, with counts and waiting lists: what coordinators see."""
+        events = await self._store.events.find(ending_after=utcnow())
+        return [await self.overview(event.id) for event in events]
+
     async def calendar(self, event_id: int, language: str) -> CalendarFile:
         """The event's .ics file in ``language`` (cancelled events carry STATUS:CANCELLED)."""
-        return self.calendar_of(await self._store.events.get(event_id), language)
+        return (await self.calendar_for(event_id, language))[1]
+
+    async def calendar_for(self, event_id: int, language: str) -> tuple[Event, CalendarFile]:
+        event = await self._store.events.get(event_id)
+        return event, self.calendar_of(event, language)
 
     def calendar_of(self, event: Event, language: str) -> CalendarFile:
         policy = self._policy

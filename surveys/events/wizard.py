@@ -8,7 +8,9 @@ changes nothing. Back returns to the previous step with what was entered kept.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -23,6 +25,7 @@ from surveys.events.models import (
     EventText,
 )
 from surveys.events.times import parse_end, parse_local
+from surveys.models import Area, Role
 from surveys.store import Store
 
 KIND = "newevent"
@@ -60,6 +63,20 @@ class EventPlan(BaseModel):
         return self.step.partition(":")[2] or None
 
 
+@dataclass(frozen=True)
+class EventPlanChoices:
+    """What a screen of the plan shows besides the plan: areas to pick, the audience size, the
+    step's number, and (from the check screen on) the event as it will be created."""
+
+    languages: list[str]
+    zone: ZoneInfo
+    areas: list[Area]
+    audience: int
+    position: tuple[int, int]
+    first_step: str
+    spec: EventSpec | None
+
+
 class EventPlanner:
     def __init__(self, store: Store, board: EventBoard) -> None:
         self._store = store
@@ -78,6 +95,18 @@ class EventPlanner:
         asked = self._steps[: self._steps.index("confirm")]
         return (asked.index(step) + 1 if step in asked else len(asked), len(asked))
 
+    async def choices(self, plan: EventPlan) -> EventPlanChoices:
+        complete = plan.step in ("confirm", "preview")
+        return EventPlanChoices(
+            languages=self._languages,
+            zone=self._zone,
+            areas=await self._store.areas.active(),
+            audience=await self._board.audience_size(plan.areas),
+            position=self.position(plan.step),
+            first_step=self._steps[0],
+            spec=self.spec(plan) if complete else None,
+        )
+
     async def current(self, user_id: int) -> EventPlan | None:
         draft = await self._store.drafts.get(user_id, KIND)
         return EventPlan.model_validate(draft[1]) if draft else None
@@ -93,6 +122,45 @@ class EventPlanner:
         plan = await self._at(user_id, step)
         index = self._steps.index(step)
         return await self._move(user_id, plan, self._steps[max(index - 1, 0)])
+
+    async def typed(self, user_id: int, text: str) -> EventPlan | None:
+        """Typed input for the step on screen; None when no event plan is the form on the
+        user's screen or its step takes buttons only (the text is for someone else)."""
+        if await self._store.drafts.latest(user_id) != KIND:
+            return None
+        plan = await self.current(user_id)
+        if plan is None:
+            return None
+        if plan.language is not None:
+            return await self.set_text(user_id, text)
+        setters = {
+            "starts": self.set_starts,
+            "ends": self.set_ends,
+            "place": self.set_place,
+            "capacity": self.set_capacity,
+            "partner": self.set_partner,
+        }
+        setter = setters.get(plan.step)
+        return None if setter is None else await setter(user_id, text)
+
+    async def move(self, user_id: int, step: str, move: str) -> EventPlan:
+        """A button pressed on the screen of ``step``: back, skip a translation, every area,
+        audience done, no capacity limit, no partner, or on to the preview."""
+        if move == "back":
+            return await self.back(user_id, step)
+        if move == "skip":
+            return await self.skip_translation(user_id, step)
+        await self._at(user_id, step)
+        moves = {
+            "all": self.all_areas,
+            "next": self.audience_done,
+            "nolimit": lambda user: self.set_capacity(user, None),
+            "nopartner": lambda user: self.set_partner(user, None),
+            "preview": self.confirm,
+        }
+        if move not in moves:
+            raise StaleActionError(f"no move {move!r} in the event plan")
+        return await moves[move](user_id)
 
     async def set_text(self, user_id: int, text: str) -> EventPlan:
         """The title on the first line, an optional description on the lines after it."""
@@ -193,11 +261,19 @@ class EventPlanner:
             partner=plan.partner,
         )
 
-    async def send(self, user_id: int, created_by: str) -> Event:
-        """Create the event from the preview; the event clock announces it at once."""
+    async def send(self, user_id: int, *, role: Role) -> Event:
+        """Create the event from the preview (audited as ``events.create`` by the staff
+        member); the event clock announces it."""
         plan = await self._at(user_id, "preview")
-        event = await self._board.create(self.spec(plan), created_by=created_by)
+        event = await self._board.create(self.spec(plan), created_by=f"user:{user_id}")
         await self._store.drafts.delete(user_id, KIND)
+        await self._store.audit.record(
+            role=role,
+            action="events.create",
+            allowed=True,
+            user_id=user_id,
+            detail={"event": event.id},
+        )
         return event
 
     async def _at(self, user_id: int, step: str) -> EventPlan:

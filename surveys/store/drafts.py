@@ -39,3 +39,16 @@ class DraftStore:
             await conn.execute(
                 "DELETE FROM drafts WHERE telegram_user_id = ? AND kind = ?", (user_id, kind)
             )
+
+    async def latest(self, user_id: int) -> str | None:
+        """The kind of the user's most recently changed draft: the form on their screen, which
+        typed text is meant for when several are open."""
+        async with self._db.read() as conn:
+            rows = list(
+                await conn.execute_fetchall(
+                    "SELECT kind FROM drafts WHERE telegram_user_id = ? "
+                    "ORDER BY updated_at DESC LIMIT 1",
+                    (user_id,),
+                )
+            )
+        return rows[0][0] if rows else None

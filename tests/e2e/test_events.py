@@ -15,15 +15,17 @@ from icalendar import Calendar, Event
 
 from bot.cli import main
 from bot.config import Settings
-from bot.sandbox import BotApiEmulator, BotMessage
+from bot.sandbox import BotApiEmulator, BotMessage, SimUser
 from surveys.clock import CLOCK, utcnow
-from surveys.store import Store
-from tests.support import AREAS, BotRunner
+from tests.support import AREAS, COORDINATOR_ID, BotRunner
+from tests.support.chat import onboard
 from tests.support.data import seed
 
 ANNOUNCEMENT = "Will you come?"
+GOING, MAYBE, CANT, CALENDAR = "✅ Going", "🤔 Maybe", "❌ Can't go", "📅 Add to calendar"
 MADRID = ZoneInfo("Europe/Madrid")
-IN_A_WEEK = (utcnow() + timedelta(days=7)).strftime("%Y-%m-%d")
+IN_A_WEEK = (utcnow() + timedelta(days=7)).astimezone(MADRID).strftime("%Y-%m-%d")
+WAIT = 20.0  # seconds: scheduled work is noticed at the next check, under any machine load
 
 
 @pytest.fixture
@@ -47,71 +49,34 @@ async def events_cli(config: Path, *args: str) -> int:
     return await asyncio.to_thread(main, ["--config", str(config), "events", *args])
 
 
-async def test_cli_event_is_announced_by_the_running_bot_to_its_audience_only(
-    emulator: BotApiEmulator,
-    run_bot: BotRunner,
-    settings: Settings,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    """If a coordinator creates an event for North from the CLI while the bot runs, then the
-    bot announces it on its own, with the answer and calendar buttons, to North's residents
-    who did not mute event news; Riverside and the muted resident get nothing; an event
-    created with --no-announce reaches nobody."""
-    north, muted = await seed(settings, emulator, [7001, 7002], "north")
-    (riverside,) = await seed(settings, emulator, [7003], "riverside")
-    store = await Store.open(settings.database.path)
-    await store.events.set_muted((await store.residents.by_telegram_id(7002)).id, True)  # type: ignore[union-attr]
-    await store.close()
-    config = cli_config(tmp_path, settings)
-    async with run_bot():
-        base = ["--starts", f"{IN_A_WEEK}T18:00", "--ends", "2h", "--place", "Library"]
-        assert (
-            await events_cli(config, "create", "--title", "Quiet one", *base, "--no-announce") == 0
-        )
-        code = await events_cli(
-            config, "create", "--title", "Coffee with a cop", *base, "--areas", "north"
-        )
-        assert code == 0
-        assert capsys.readouterr().out == "1\n2\n"
-        announcement = await north.wait_for(ANNOUNCEMENT)
-        assert "Coffee with a cop" in announcement.text and "Library" in announcement.text
-        assert announcement.button_texts() == [
-            "✅ Going",
-            "🤔 Maybe",
-            "❌ Can't go",
-            "📅 Add to calendar",
-        ]
-        await emulator.wait_idle()
-    assert not any(ANNOUNCEMENT in m.text for m in muted.transcript)
-    assert not any(ANNOUNCEMENT in m.text for m in riverside.transcript)
-    assert sum(ANNOUNCEMENT in m.text for m in north.transcript) == 1
-    assert not any("Quiet one" in m.text for m in north.transcript)
-    with sqlite3.connect(settings.database.path) as conn:  # nothing else is queued either
-        rows = conn.execute("SELECT purpose, COUNT(*) FROM outbox GROUP BY purpose").fetchall()
-    assert rows == [("event:2:announce", 1)]
+async def create_event(config: Path, title: str, *extra: str, day: str = IN_A_WEEK) -> None:
+    """`feedbackbot events create` at 18:00 for two hours in the Library."""
+    base = ["--starts", f"{day}T18:00", "--ends", "2h", "--place", "Library"]
+    assert await events_cli(config, "create", "--title", title, *base, *extra) == 0
 
 
-async def answer_through_store(
-    settings: Settings, user_id: int, event_id: int, choice: str
-) -> None:
-    """An answer as the RSVP buttons give it, written through the domain."""
-    from bot.event_scheduling import event_policy
-    from surveys.events.board import EventBoard
-    from tests.support.events import TextMessages
+async def answer(user: SimUser, label: str, expected: str) -> BotMessage:
+    """Press an answer on the latest message that has it (waiting for the announcement if it
+    has not arrived yet); the card then shows ``expected``."""
+    if not any(label in message.button_texts() for message in user.transcript):
+        await user.wait_for(lambda message: label in message.button_texts(), timeout=WAIT)
+    await user.press(label)
+    return await user.wait_for(expected, timeout=WAIT)
 
-    store = await Store.open(settings.database.path)
-    try:
-        board = EventBoard(store, event_policy(settings), TextMessages())
-        resident = await store.residents.by_telegram_id(user_id)
-        assert resident is not None
-        await board.answer(event_id, resident, choice)  # type: ignore[arg-type]
-    finally:
-        await store.close()
+
+async def press_answer(
+    emulator: BotApiEmulator, user: SimUser, label: str = "", *, data: str = ""
+) -> str:
+    """Press a button (by label, or forged ``data``) and return the bot's short answer."""
+    query = await (user.press_data(data) if data else user.press(label))
+    await emulator.wait_until(lambda: emulator.callback_answer(query) is not None, timeout=WAIT)
+    answer = emulator.callback_answer(query)
+    assert answer is not None
+    return str(answer["text"])
 
 
 def ics(message: BotMessage) -> Event:
-    """The single VEVENT of a calendar file the bot sent."""
+    """The single VEVENT of a calendar file the bot sent, with the community's VTIMEZONE."""
     assert message.kind == "document" and message.file_name is not None
     assert message.file_name.endswith(".ics")
     assert message.file_bytes is not None
@@ -121,50 +86,163 @@ def ics(message: BotMessage) -> Event:
     return event
 
 
+def count(settings: Settings, sql: str, *params: object) -> list[tuple[object, ...]]:
+    with sqlite3.connect(settings.database.path) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+async def test_cli_event_is_announced_to_its_audience_only_and_respects_the_mute(
+    emulator: BotApiEmulator,
+    run_bot: BotRunner,
+    settings: Settings,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """If a coordinator creates an event for North from the CLI while the bot runs, then the
+    bot announces it on its own, with the answer and calendar buttons, to North's residents
+    who did not turn event announcements off in /settings; Riverside and the muted resident
+    get nothing; an event created with --no-announce reaches nobody."""
+    north, muted = await seed(settings, emulator, [7001, 7002], "north")
+    (riverside,) = await seed(settings, emulator, [7003], "riverside")
+    config = cli_config(tmp_path, settings)
+    async with run_bot():
+        await muted.send_command("settings")
+        await muted.wait_for("Event announcements: on")
+        await muted.press("🔕 Turn event announcements off")
+        screen = await muted.wait_for("Event announcements: off")
+        assert "🔔 Turn event announcements on" in screen.button_texts()
+        await create_event(config, "Quiet one", "--no-announce")
+        await create_event(config, "Coffee with a cop", "--areas", "north")
+        assert capsys.readouterr().out == "1\n2\n"
+        announcement = await north.wait_for(ANNOUNCEMENT, timeout=WAIT)
+        assert "Coffee with a cop" in announcement.text and "Library" in announcement.text
+        assert announcement.button_texts() == [GOING, MAYBE, CANT, CALENDAR]
+        await emulator.wait_idle()
+    assert not any(ANNOUNCEMENT in m.text for m in muted.transcript)
+    assert not any(ANNOUNCEMENT in m.text for m in riverside.transcript)
+    assert sum(ANNOUNCEMENT in m.text for m in north.transcript) == 1
+    assert not any("Quiet one" in m.text for m in north.transcript)
+    # nothing else is queued either
+    assert count(settings, "SELECT purpose, COUNT(*) FROM outbox GROUP BY purpose") == [
+        ("event:2:announce", 1)
+    ]
+    assert emulator.unanswered_callback_queries() == []
+
+
+async def test_answer_change_events_list_and_calendar_file(
+    emulator: BotApiEmulator, run_bot: BotRunner, settings: Settings, tmp_path: Path
+) -> None:
+    """If a resident answers Going on the announcement and then Maybe, then the card shows
+    their current answer, /events lists the event with it, and the calendar button sends an
+    .ics file in the community's zone that icalendar reads back."""
+    (resident,) = await seed(settings, emulator, [7051], "north")
+    config = cli_config(tmp_path, settings)
+    async with run_bot():
+        await create_event(config, "Coffee with a cop", "--capacity", "30")
+        await resident.wait_for(ANNOUNCEMENT, timeout=WAIT)
+        card = await answer(resident, GOING, "Your answer: going")
+        assert f"✓ {GOING}" in card.button_texts()
+        card = await answer(resident, MAYBE, "Your answer: maybe")
+        assert f"✓ {MAYBE}" in card.button_texts() and "Places left: 30" in card.text
+        await resident.send_command("events")
+        listed = await resident.wait_for("Coffee with a cop", timeout=WAIT)
+        assert "Your answer: maybe" in listed.text
+        await resident.press(CALENDAR, message_id=listed.message_id)
+        document = await resident.wait_for(lambda m: m.kind == "document", timeout=WAIT)
+        entry = ics(document)
+        assert str(entry["summary"]) == "Coffee with a cop"
+        assert entry.decoded("dtstart") == datetime.combine(
+            date.fromisoformat(IN_A_WEEK), time(18), tzinfo=MADRID
+        )
+        assert int(entry["sequence"]) == 0 and str(entry["status"]) == "CONFIRMED"
+        assert document.file_name == f"{IN_A_WEEK} Coffee with a cop.ics"
+        await emulator.wait_idle()
+    assert count(settings, "SELECT status FROM rsvps") == [("maybe",)]
+    assert emulator.unanswered_callback_queries() == []
+
+
+async def test_concurrent_presses_never_overbook_and_the_waiting_list_moves_up(
+    emulator: BotApiEmulator, run_bot: BotRunner, settings: Settings, tmp_path: Path
+) -> None:
+    """If twelve residents press Going at the same moment for three places, then exactly three
+    get a place and nine wait in order; when one with a place says Can't go, the first on the
+    waiting list gets the place and is told; the coordinator sees counts and positions,
+    never who."""
+    users = await seed(settings, emulator, range(7100, 7112), "north")
+    coordinator = emulator.user(COORDINATOR_ID)
+    config = cli_config(tmp_path, settings)
+    async with run_bot():
+        await create_event(config, "Station open day", "--capacity", "3")
+        await asyncio.gather(*(u.wait_for(ANNOUNCEMENT, timeout=WAIT) for u in users))
+        await asyncio.gather(*(u.press(GOING) for u in users))
+        await asyncio.gather(*(u.wait_for("Your answer: going", timeout=WAIT) for u in users))
+        rows = count(settings, "SELECT status, COUNT(*) FROM rsvps GROUP BY status ORDER BY 1")
+        assert rows == [("going", 3), ("waiting", 9)]
+        by_resident = {u.id: u for u in users}
+        (leaver,) = count(
+            settings,
+            "SELECT r.telegram_user_id FROM rsvps v JOIN residents r ON r.id = v.resident_id "
+            "WHERE v.status = 'going' LIMIT 1",
+        )
+        (first,) = count(
+            settings,
+            "SELECT r.telegram_user_id FROM rsvps v JOIN residents r ON r.id = v.resident_id "
+            "WHERE v.status = 'waiting' ORDER BY v.waiting_seq LIMIT 1",
+        )
+        await answer(by_resident[int(leaver[0])], CANT, "Your answer: can't go")  # type: ignore[call-overload]
+        told = await by_resident[int(first[0])].wait_for("A place has freed up", timeout=WAIT)  # type: ignore[call-overload]
+        assert "Station open day" in told.text
+        await coordinator.send_command("events")
+        overview = await coordinator.wait_for("Upcoming events", timeout=WAIT)
+        assert "Going 3/3 · Maybe 0 · Can't go 1 · Waiting 8" in overview.text
+        assert "Waiting list: #1 since" in overview.text and "#8 since" in overview.text
+        assert not any(str(u.id) in overview.text for u in users)
+        await emulator.wait_idle()
+    rows = count(settings, "SELECT status, COUNT(*) FROM rsvps GROUP BY status ORDER BY 1")
+    assert rows == [("cant", 1), ("going", 3), ("waiting", 8)]
+    promoted = [u for u in users if any("A place has freed up" in m.text for m in u.transcript)]
+    assert [u.id for u in promoted] == [int(first[0])]  # type: ignore[call-overload]
+    assert emulator.unanswered_callback_queries() == []
+
+
 async def test_edit_and_cancel_notify_with_updated_calendar_files(
     emulator: BotApiEmulator, run_bot: BotRunner, settings: Settings, tmp_path: Path
 ) -> None:
     """If the place of an event changes and it is then cancelled, then residents going, maybe
     or waiting get each notice with a calendar file (same UID, SEQUENCE 1 then 2, the new
     place, STATUS:CANCELLED at the end); a resident who can't go gets neither."""
-    going, maybe, waiting, cant = await seed(settings, emulator, [7101, 7102, 7103, 7104], "north")
+    going, maybe, waiting, cant = await seed(settings, emulator, [7201, 7202, 7203, 7204], "north")
     config = cli_config(tmp_path, settings)
     async with run_bot():
-        base = ["--starts", f"{IN_A_WEEK}T18:00", "--ends", "2h", "--place", "Library"]
-        assert (
-            await events_cli(
-                config, "create", "--title", "Street safety walk", *base, "--capacity", "1"
-            )
-            == 0
-        )
-        await going.wait_for(ANNOUNCEMENT, timeout=20)
-        for user, choice in (
-            (going, "going"),
-            (maybe, "maybe"),
-            (waiting, "going"),
-            (cant, "cant"),
-        ):
-            await answer_through_store(settings, user.id, 1, choice)
+        await create_event(config, "Street safety walk", "--capacity", "1")
+        await going.wait_for(ANNOUNCEMENT, timeout=WAIT)
+        await answer(going, GOING, "Your answer: going")
+        await answer(maybe, MAYBE, "Your answer: maybe")
+        await answer(waiting, GOING, "waiting list")
+        await answer(cant, CANT, "Your answer: can't go")
+        await waiting.press(CALENDAR)
+        before = ics(await waiting.wait_for(lambda m: m.kind == "document", timeout=WAIT))
         assert await events_cli(config, "edit", "1", "--place", "Town hall, room 2") == 0
         changed = {
-            user.id: await user.wait_for("has changed", timeout=20)
+            user.id: await user.wait_for("has changed", timeout=WAIT)
             for user in (going, maybe, waiting)
         }
         for message in changed.values():
             entry = ics(message)
             assert str(entry["location"]) == "Town hall, room 2"
             assert int(entry["sequence"]) == 1 and str(entry["status"]) == "CONFIRMED"
+            assert str(entry["uid"]) == str(before["uid"])
             assert "Town hall, room 2" in message.text
-        uid = str(ics(changed[going.id])["uid"])
         assert changed[going.id].file_name == f"{IN_A_WEEK} Street safety walk.ics"
         assert await events_cli(config, "cancel", "1") == 0
         for user in (going, maybe, waiting):
-            notice = await user.wait_for("cancelled", timeout=20)
-            entry = ics(notice)
-            assert str(entry["uid"]) == uid
+            entry = ics(await user.wait_for("cancelled", timeout=WAIT))
+            assert str(entry["uid"]) == str(before["uid"])
             assert int(entry["sequence"]) == 2 and str(entry["status"]) == "CANCELLED"
+        assert await press_answer(emulator, going, MAYBE) == "This event has been cancelled."
         await emulator.wait_idle()
     assert not any(m.kind == "document" for m in cant.transcript)
+    assert emulator.unanswered_callback_queries() == []
 
 
 def next_spring_forward(after: datetime) -> date:
@@ -184,55 +262,46 @@ async def test_reminders_across_the_spring_daylight_saving_change(
     reminder arrives at 19:00 local the evening before (23 hours before, not at 18:00 as 24
     hours would be), and the 1 h reminder at 18:00 on the day, each once, only to those going
     or maybe."""
-    going, maybe, cant = await seed(settings, emulator, [7201, 7202, 7203], "north")
+    going, maybe, cant = await seed(settings, emulator, [7301, 7302, 7303], "north")
     day = next_spring_forward(utcnow())
     config = cli_config(tmp_path, settings)
     async with run_bot() as app:
         scheduler = app.bot_data.services.events.scheduler  # type: ignore[union-attr]
         code = await events_cli(
             config,
-            "create",
-            "--title",
-            "Spring meeting",
-            "--starts",
-            f"{day}T19:00",
-            "--ends",
-            "2h",
-            "--place",
-            "Library",
+            *("create", "--title", "Spring meeting", "--starts", f"{day}T19:00"),
+            *("--ends", "2h", "--place", "Library"),
         )
         assert code == 0
-        await going.wait_for(ANNOUNCEMENT, timeout=20)
-        for user, choice in ((going, "going"), (maybe, "maybe"), (cant, "cant")):
-            await answer_through_store(settings, user.id, 1, choice)
+        await going.wait_for(ANNOUNCEMENT, timeout=WAIT)
+        await answer(going, GOING, "Your answer: going")
+        await answer(maybe, MAYBE, "Your answer: maybe")
+        await answer(cant, CANT, "Your answer: can't go")
         # in UTC, so that subtracting hours is exact (aware arithmetic within one zone is not)
         start = datetime.combine(day, time(19), tzinfo=MADRID).astimezone(UTC)
         CLOCK.advance(start - timedelta(hours=24) - utcnow())  # 18:00 the evening before
         assert utcnow().astimezone(MADRID).hour == 18
         assert [h.kind for h in await scheduler.tick()] == []  # no reminder at 24 h
-        with sqlite3.connect(settings.database.path) as conn:
-            assert conn.execute("SELECT COUNT(*) FROM event_reminders").fetchone() == (0,)
+        assert count(settings, "SELECT COUNT(*) FROM event_reminders") == [(0,)]
         CLOCK.advance(timedelta(hours=1))  # 19:00 local, 23 hours before the start
-        day_before = await going.wait_for("Reminder", timeout=20)
+        day_before = await going.wait_for("Reminder", timeout=WAIT)
         assert "starts tomorrow" in day_before.text
-        assert (await maybe.wait_for("Reminder", timeout=20)).text == day_before.text
+        assert (await maybe.wait_for("Reminder", timeout=WAIT)).text == day_before.text
         CLOCK.advance(start - timedelta(hours=1) - utcnow())
-        last = await going.wait_for("starts in 1 hour", timeout=20)
+        last = await going.wait_for("starts in 1 hour", timeout=WAIT)
         assert "19:00–21:00" in last.text
-        await maybe.wait_for("starts in 1 hour", timeout=20)
+        await maybe.wait_for("starts in 1 hour", timeout=WAIT)
         await emulator.wait_idle()
     assert sum("Reminder" in m.text for m in going.transcript) == 2
     assert not any("Reminder" in m.text for m in cant.transcript)
-    with sqlite3.connect(settings.database.path) as conn:
-        sent = conn.execute(
-            "SELECT purpose, sent_at FROM outbox WHERE purpose LIKE 'event:1:remind:%' "
-            "AND resident_id = 1 ORDER BY sent_at"
-        ).fetchall()
-    moments = [datetime.fromisoformat(at).astimezone(MADRID) for _, at in sent]
-    assert [(m.date(), m.hour) for m in moments] == [
-        (day - timedelta(days=1), 19),
-        (day, 18),
-    ]
+    sent = count(
+        settings,
+        "SELECT o.sent_at FROM outbox o JOIN residents r ON r.id = o.resident_id WHERE "
+        "o.purpose LIKE 'event:1:remind:%' AND r.telegram_user_id = ? ORDER BY o.sent_at",
+        going.id,
+    )
+    moments = [datetime.fromisoformat(str(at)).astimezone(MADRID) for (at,) in sent]
+    assert [(m.date(), m.hour) for m in moments] == [(day - timedelta(days=1), 19), (day, 18)]
 
 
 async def test_feedback_round_opens_after_the_event_for_those_going(
@@ -240,43 +309,151 @@ async def test_feedback_round_opens_after_the_event_for_those_going(
 ) -> None:
     """If an event ends, then an hour later a feedback round opens on its own: those who were
     going are invited and can answer it; a resident who only said maybe is not invited and
-    cannot see it in /surveys."""
-    going, maybe = await seed(settings, emulator, [7301, 7302], "north")
+    does not see it in /surveys."""
+    going, maybe = await seed(settings, emulator, [7401, 7402], "north")
     config = cli_config(tmp_path, settings)
     async with run_bot():
-        code = await events_cli(
-            config,
-            "create",
-            "--title",
-            "Coffee with a cop",
-            "--starts",
-            f"{IN_A_WEEK}T18:00",
-            "--ends",
-            "2h",
-            "--place",
-            "Library",
-            "--partner",
-            "Bakery",
-        )
-        assert code == 0
-        await going.wait_for(ANNOUNCEMENT, timeout=20)
-        await answer_through_store(settings, going.id, 1, "going")
-        await answer_through_store(settings, maybe.id, 1, "maybe")
+        await create_event(config, "Coffee with a cop", "--partner", "Bakery")
+        await going.wait_for(ANNOUNCEMENT, timeout=WAIT)
+        await answer(going, GOING, "Your answer: going")
+        await answer(maybe, MAYBE, "Your answer: maybe")
         end = datetime.combine(date.fromisoformat(IN_A_WEEK), time(20), tzinfo=MADRID)
-        CLOCK.advance(end + timedelta(minutes=59) - utcnow())
+        CLOCK.advance(end.astimezone(UTC) + timedelta(minutes=59) - utcnow())
         CLOCK.advance(timedelta(minutes=2))
-        invitation = await going.wait_for("How was Coffee with a cop?", timeout=20)
+        invitation = await going.wait_for("How was Coffee with a cop?", timeout=WAIT)
         await going.press(invitation.button_texts()[0])
-        await going.wait_for("Did you attend the event?", timeout=20)
+        await going.wait_for("Did you attend the event?", timeout=WAIT)
         await going.press("Yes")
-        await going.wait_for("How useful was it for you?", timeout=20)
+        await going.wait_for("How useful was it for you?", timeout=WAIT)
         await maybe.send_command("surveys")
-        listing = await maybe.next_reply(timeout=20)
-        assert "Coffee" not in " ".join(listing.button_texts())
+        listing = await maybe.next_reply(timeout=WAIT)
+        assert "Coffee" not in listing.text + " ".join(listing.button_texts())
         await emulator.wait_idle()
     assert not any("How was" in m.text for m in maybe.transcript)
-    with sqlite3.connect(settings.database.path) as conn:
-        assert conn.execute(
-            "SELECT r.invited_only, r.created_by, e.feedback_round_id = r.id FROM rounds r "
-            "JOIN events e ON e.id = 1"
-        ).fetchall() == [(1, "event:1", 1)]
+    assert count(
+        settings,
+        "SELECT r.invited_only, r.created_by, e.feedback_round_id = r.id FROM rounds r "
+        "JOIN events e ON e.id = 1",
+    ) == [(1, "event:1", 1)]
+
+
+async def test_coordinator_creates_an_event_in_chat(
+    emulator: BotApiEmulator, run_bot: BotRunner, settings: Settings
+) -> None:
+    """If a coordinator goes through /newevent, pressing Back on every step once and
+    restarting the bot halfway, then the check screen names the time zone, the preview is the
+    announcement, Send creates the event as planned and only the chosen area hears of it."""
+    (north,) = await seed(settings, emulator, [7501], "north")
+    (riverside,) = await seed(settings, emulator, [7502], "riverside")
+    coordinator = emulator.user(COORDINATOR_ID)
+
+    async with run_bot():
+        await coordinator.send_command("newevent")
+        await coordinator.wait_for("Send the title in English")
+        await coordinator.send_text("Coffee with a cop\nBring your questions.")
+        await coordinator.wait_for("title in Español")
+        await coordinator.press("‹ Back")
+        await coordinator.wait_for("Send the title in English")
+        await coordinator.send_text("Coffee with a cop\nBring your questions.")
+        await coordinator.wait_for("title in Español")
+        await coordinator.send_text("Café con la policía")
+        await coordinator.wait_for("When does it start?")
+    async with run_bot():  # the plan is in the database
+        await coordinator.press("‹ Back")
+        await coordinator.wait_for("title in Español")
+        await coordinator.send_text("Café con la policía")
+        step = await coordinator.wait_for("When does it start?")
+        assert "Europe/Madrid" in step.text
+        await coordinator.send_text("next tuesday")
+        assert "could not read" in (await coordinator.next_reply()).text
+        await coordinator.send_text(f"{IN_A_WEEK} 18:00")
+        await coordinator.wait_for("How long does it last?")
+        await coordinator.press("‹ Back")
+        await coordinator.wait_for("When does it start?")
+        await coordinator.send_text(f"{IN_A_WEEK} 18:00")
+        await coordinator.wait_for("How long does it last?")
+        await coordinator.press("2 h")
+        await coordinator.wait_for("Where does it happen?")
+        await coordinator.press("‹ Back")
+        await coordinator.wait_for("How long does it last?")
+        await coordinator.press("90 min")
+        await coordinator.wait_for("Where does it happen?")
+        await coordinator.send_text("Library, Main St 1")
+        await coordinator.wait_for("Who is invited?")
+        await coordinator.press("‹ Back")
+        await coordinator.wait_for("Where does it happen?")
+        await coordinator.send_text("Library, Main St 1")
+        await coordinator.wait_for("Who is invited?")
+        await coordinator.press("☐ North")
+        await coordinator.wait_for("Chosen: North")
+        await coordinator.press("Next ›")
+        await coordinator.wait_for("How many places")
+        await coordinator.press("‹ Back")
+        await coordinator.wait_for("Chosen: North")
+        await coordinator.press("Next ›")
+        await coordinator.wait_for("How many places")
+        await coordinator.press("20")
+        await coordinator.wait_for("partner organisation")
+        await coordinator.press("‹ Back")
+        await coordinator.wait_for("How many places")
+        await coordinator.send_text("25")
+        await coordinator.wait_for("partner organisation")
+        await coordinator.send_text("Riverside School")
+        check = await coordinator.wait_for("Check the event")
+        lines = check.text.splitlines()
+        assert "Title (English): Coffee with a cop" in lines
+        assert "Title (Español): Café con la policía" in lines
+        assert any("18:00–19:30 (time zone Europe/Madrid)" in line for line in lines)
+        assert "Audience: North — 1 residents get the announcement now" in lines
+        assert "Places: 25" in lines and "Partner: Riverside School" in lines
+        await coordinator.press("‹ Back")
+        await coordinator.wait_for("partner organisation")
+        await coordinator.send_text("Riverside School")
+        await coordinator.wait_for("Check the event")
+        await coordinator.press("Preview ›")
+        preview = await coordinator.wait_for("Preview")
+        assert "Coffee with a cop" in preview.text and ANNOUNCEMENT in preview.text
+        assert "Bring your questions." in preview.text
+        await coordinator.press("‹ Back")
+        await coordinator.wait_for("Check the event")
+        await coordinator.press("Preview ›")
+        await coordinator.wait_for("Preview")
+        await coordinator.press("📣 Send (1)")
+        await coordinator.wait_for("Event #1 is created")
+        announcement = await north.wait_for(ANNOUNCEMENT, timeout=WAIT)
+        assert (
+            "Coffee with a cop" in announcement.text and "Library, Main St 1" in announcement.text
+        )
+        await emulator.wait_idle()
+    assert not any(ANNOUNCEMENT in m.text for m in riverside.transcript)
+    assert count(
+        settings,
+        "SELECT capacity, partner, created_by, sequence FROM events",
+    ) == [(25, "Riverside School", f"user:{COORDINATOR_ID}", 0)]
+    assert count(settings, "SELECT area_id FROM event_areas") == [("north",)]
+    assert count(settings, "SELECT COUNT(*) FROM drafts") == [(0,)]
+    assert count(
+        settings, "SELECT action, allowed FROM audit_log WHERE action LIKE 'events.%'"
+    ) == [("events.create", 1)]
+    assert emulator.unanswered_callback_queries() == []
+
+
+async def test_residents_cannot_create_events_and_old_buttons_change_nothing(
+    emulator: BotApiEmulator, run_bot: BotRunner, settings: Settings
+) -> None:
+    """If a resident sends /newevent or forges its buttons, or presses an answer for an event
+    that does not exist, then nothing is created or answered and every press is answered."""
+    async with run_bot():
+        resident = emulator.user(7601)
+        await onboard(resident)
+        await resident.send_command("newevent")
+        await resident.wait_for("only for partnership coordinators")
+        refused = "Sorry, that command is only for partnership coordinators."
+        assert await press_answer(emulator, resident, data="1|ne|preview|send") == refused
+        assert await press_answer(emulator, resident, data="1|nea|north") == refused
+        gone = await press_answer(emulator, resident, data="1|ev|going|99")
+        assert gone.startswith("That is no longer there")
+        await emulator.wait_idle()
+    assert count(settings, "SELECT COUNT(*) FROM events") == [(0,)]
+    assert count(settings, "SELECT COUNT(*) FROM rsvps") == [(0,)]
+    assert emulator.unanswered_callback_queries() == []

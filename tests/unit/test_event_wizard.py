@@ -55,7 +55,7 @@ async def test_plan_to_event(planner: EventPlanner) -> None:
     assert plan.texts["en"].description == "Bring your questions.\nAll welcome."
     assert plan.place == "Library, Main St 1"
     assert (await planner.confirm(USER)).step == "preview"
-    event = await planner.send(USER, "user:9002")
+    event = await planner.send(USER, role="coordinator")
     assert event.text("es").title == "Café con la policía"
     assert event.starts_at.astimezone(MADRID).strftime("%Y-%m-%d %H:%M") == f"{DAY} 18:00"
     assert event.ends_at - event.starts_at == timedelta(minutes=90)
@@ -113,7 +113,7 @@ async def test_stale_and_wrong_input(planner: EventPlanner) -> None:
     plan = await planner.set_capacity(USER, None)
     assert plan.step == "partner" and plan.capacity is None and plan.areas == []
     with pytest.raises(StaleActionError):
-        await planner.send(USER, "user:9002")
+        await planner.send(USER, role="coordinator")
 
 
 async def test_a_new_start_after_going_back_drops_an_end_before_it(planner: EventPlanner) -> None:

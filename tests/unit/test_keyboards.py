@@ -16,12 +16,17 @@ from bot.keyboards import (
     AreaPress,
     CallbackDataError,
     ConsentPress,
+    EventNewsPress,
     EventPress,
     ExportFormatPress,
     ExportPress,
     ForgetPress,
     LanguagePress,
     MenuPress,
+    NewEventAreaPress,
+    NewEventCapacityPress,
+    NewEventEndsPress,
+    NewEventPress,
     Payload,
     PlanAreaPress,
     PlanCreatePress,
@@ -56,6 +61,12 @@ from surveys.models import Area
             "1|exf|s|community-trust-safety|csv",
         ),
         (WedidPress("send", 7), "1|wd|send|7"),
+        (EventPress("going", 12), "1|ev|going|12"),
+        (EventNewsPress(True), "1|evn|1"),
+        (NewEventPress("title:es", "skip"), "1|ne|title:es|skip"),
+        (NewEventAreaPress("old-town"), "1|nea|old-town"),
+        (NewEventEndsPress(90), "1|ned|90"),
+        (NewEventCapacityPress(25), "1|nec|25"),
     ],
 )
 def test_round_trip(value: Payload, wire: str) -> None:
@@ -68,16 +79,11 @@ def test_round_trip(value: Payload, wire: str) -> None:
     assert decoded == value and type(decoded) is type(value)
 
 
-# Payloads queued in messages whose chat flow is not wired yet (events: issue 13); pressed,
-# they are answered as out of date. Remove a payload from here when its handler is routed.
-NOT_YET_ROUTED = {EventPress}
-
-
 def test_every_action_is_dispatched() -> None:
     """If a payload type exists, then the one button table routes it to a handler."""
     from bot.handlers import BUTTONS
 
-    assert set(BUTTONS) == set(PAYLOADS.values()) - NOT_YET_ROUTED
+    assert set(BUTTONS) == set(PAYLOADS.values())
 
 
 @pytest.mark.parametrize(
@@ -100,6 +106,11 @@ def test_every_action_is_dispatched() -> None:
         "1|wd|send",
         "1|nrr|3x",
         "1|nrok|x",
+        "1|ev|go|1",
+        "1|ev|ics|-1",
+        "1|ne|opens|back",
+        "1|ne|title:EN|skip",
+        "1|evn|yes",
     ],
 )
 def test_forged_payloads_are_rejected(data: str | None) -> None:
