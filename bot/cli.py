@@ -15,7 +15,7 @@ from pathlib import Path
 
 from telegram.error import InvalidToken
 
-from bot import cli_events, cli_export, cli_sandbox, cli_surveys
+from bot import cli_events, cli_export, cli_reports, cli_sandbox, cli_surveys
 from bot.app import build_application, initialize_with_retry, load_catalogue, running
 from bot.config import DEFAULT_CONFIG_PATH, ConfigError, Settings, load_settings
 from bot.context import FeedbackApplication
@@ -165,6 +165,7 @@ EXTENSIONS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]],
     cli_export.add_commands,
     cli_events.add_commands,
     cli_sandbox.add_commands,
+    cli_reports.add_commands,
 ]
 
 

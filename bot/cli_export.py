@@ -60,7 +60,9 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description=_EXPORT_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    which = export.add_mutually_exclusive_group(required=True)
+    # not required here: `export reports ...` (bot/cli_reports.py) shares this command;
+    # cmd_export checks them instead
+    which = export.add_mutually_exclusive_group()
     which.add_argument("--round", type=int, metavar="ID", help="export this round")
     which.add_argument("--survey", metavar="KEY", help="export every round of this survey")
     export.add_argument(
@@ -69,9 +71,9 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="with --survey: only rounds opening on or after this date (YYYY-MM-DD)",
     )
     export.add_argument(
-        "--format", required=True, choices=["csv", "xlsx", "json"], help="output format"
+        "--format", choices=["csv", "xlsx", "json"], help="output format (required)"
     )
-    export.add_argument("--out", required=True, type=Path, metavar="PATH", help="output path")
+    export.add_argument("--out", type=Path, metavar="PATH", help="output path (required)")
     export.add_argument(
         "--charts", type=Path, metavar="DIR", help="also write PNG charts into this folder"
     )
@@ -128,6 +130,18 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Export results; 2 for an unknown round or survey, 1 if writing fails."""
     from surveys.export import ExportRequest, run_export
 
+    missing = [
+        name
+        for name, value in (
+            ("--round ID or --survey KEY", args.survey if args.round is None else args.round),
+            ("--format", args.format),
+            ("--out", args.out),
+        )
+        if value is None
+    ]
+    if missing:
+        _error(f"export: give {', '.join(missing)} (or `export reports` for concern reports)")
+        return EXIT_USAGE
     settings = load_settings(args.config)
     if args.since is not None and args.round is not None:
         _error("--since applies to --survey, not to --round")

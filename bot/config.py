@@ -28,6 +28,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from surveys.errors import RoundError
 from surveys.quiet import QuietHours
 from surveys.rounds import parse_duration
+from surveys.reports.models import Category, Partner, ReportPolicy
 
 DEFAULT_CONFIG_PATH = Path("config.toml")
 TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
@@ -264,6 +265,164 @@ class SurveySettings(_Section):
     )
 
 
+# --- concern reports (issue 12): categories, partners and the report policy -------------------
+
+_CODE = r"^[a-z0-9][a-z0-9_-]{0,31}$"
+
+
+class ReportCategorySettings(_Section):
+    id: str = Field(pattern=_CODE, description="Stable category code (the Open311 service_code).")
+    name: dict[str, str] = Field(
+        min_length=1, description="Name per language code, shown on the button and in exports."
+    )
+    sensitive: bool = Field(
+        default=False,
+        description="Never routed to partners, never followed up automatically, never offered "
+        "as 'is it one of these?', and its locations are never exported.",
+    )
+    overdue_days: float | None = Field(
+        default=None,
+        gt=0,
+        description="Days without acknowledgement or progress before a report is overdue; "
+        "unset: reports.overdue_days.",
+    )
+
+
+def _default_categories() -> list[ReportCategorySettings]:
+    names = [
+        ("antisocial", "Antisocial behaviour", "Comportamiento incívico", False),
+        ("vandalism", "Vandalism or graffiti", "Vandalismo o pintadas", False),
+        ("lighting", "Street lighting", "Alumbrado público", False),
+        ("traffic", "Traffic and parking", "Tráfico y aparcamiento", False),
+        ("drugs", "Drug dealing or use", "Venta o consumo de drogas", False),
+        ("domestic", "Domestic abuse", "Violencia doméstica", True),
+        ("other", "Something else", "Otra cosa", False),
+    ]
+    return [
+        ReportCategorySettings(id=code, name={"en": en, "es": es}, sensitive=sensitive)
+        for code, en, es, sensitive in names
+    ]
+
+
+class ReportSettings(_Section):
+    daily_limit: int = Field(
+        default=5, ge=1, description="Reports one resident may submit in 24 hours."
+    )
+    overdue_days: float = Field(
+        default=2.0,
+        gt=0,
+        description="Days without acknowledgement or progress before a report is overdue.",
+    )
+    match_radius_m: float = Field(
+        default=250.0,
+        ge=0,
+        le=50_000,
+        description="Metres around a shared location searched for 'is it one of these?'.",
+    )
+    location_decimals: int = Field(
+        default=3, ge=0, le=6, description="Decimals of latitude/longitude kept in exports."
+    )
+    followup_after_days: float = Field(
+        default=3.0,
+        ge=0,
+        description="Days after 'resolved' before reporter and followers are asked whether "
+        "it has been fixed.",
+    )
+    resolved_within_days: int = Field(
+        default=7, ge=1, description="N of the figure 'share resolved within N days'."
+    )
+    categories: list[ReportCategorySettings] = Field(
+        default_factory=_default_categories,
+        min_length=1,
+        description="What residents can report, in the order shown.",
+    )
+
+    @field_validator("categories")
+    @classmethod
+    def _distinct_categories(
+        cls, value: list[ReportCategorySettings]
+    ) -> list[ReportCategorySettings]:
+        ids = [category.id for category in value]
+        if len(set(ids)) != len(ids):
+            raise ValueError("category ids must be unique")
+        return value
+
+
+class PartnerSettings(_Section):
+    id: str = Field(pattern=_CODE, description="Stable partner code.")
+    name: str = Field(
+        min_length=1, max_length=80, description="Shown on reports (Open311 agency_responsible)."
+    )
+    chat_id: int = Field(lt=0, description="Telegram group chat id the bot posts reports to.")
+    members: list[int] = Field(
+        default_factory=list,
+        description="Telegram user ids who may act on reports from the group.",
+    )
+    categories: list[str] = Field(
+        default_factory=list, description="Report categories routed to this partner."
+    )
+
+
+def check_reports(settings: Settings) -> None:
+    """Cross-section rules: names in every language, partners only for known, non-sensitive
+    categories; raised as ValueError so they read like any other configuration error."""
+    categories = {category.id: category for category in settings.reports.categories}
+    for category in settings.reports.categories:
+        missing = [code for code in settings.community.languages if code not in category.name]
+        if missing:
+            raise ValueError(
+                f"reports.categories: {category.id!r} has no name for "
+                + ", ".join(repr(code) for code in missing)
+            )
+    ids = [partner.id for partner in settings.partners]
+    if len(set(ids)) != len(ids):
+        raise ValueError("partners: partner ids must be unique")
+    for partner in settings.partners:
+        for code in partner.categories:
+            if code not in categories:
+                raise ValueError(f"partners: {partner.id!r} names unknown category {code!r}")
+            if categories[code].sensitive:
+                raise ValueError(
+                    f"partners: {partner.id!r} names sensitive category {code!r}; sensitive "
+                    "reports are never routed to partners"
+                )
+
+
+def report_policy(settings: Settings) -> ReportPolicy:
+    """The report rules of the configuration, as the domain takes them."""
+    reports = settings.reports
+    default = timedelta(days=reports.overdue_days)
+    return ReportPolicy(
+        categories=tuple(
+            Category(
+                id=c.id,
+                names=dict(c.name),
+                sensitive=c.sensitive,
+                overdue_after=timedelta(days=c.overdue_days) if c.overdue_days else default,
+            )
+            for c in reports.categories
+        ),
+        partners=tuple(
+            Partner(
+                id=p.id,
+                name=p.name,
+                chat_id=p.chat_id,
+                members=frozenset(p.members),
+                categories=frozenset(p.categories),
+            )
+            for p in settings.partners
+        ),
+        daily_limit=reports.daily_limit,
+        default_overdue=default,
+        match_radius_m=reports.match_radius_m,
+        location_decimals=reports.location_decimals,
+        followup_after=timedelta(days=reports.followup_after_days),
+        resolved_within_days=reports.resolved_within_days,
+        coordinators=frozenset(settings.access.coordinators),
+        admins=frozenset(settings.access.admins),
+    )
+
+
 class Settings(BaseSettings):
     """Everything the bot can be told, read from TOML with environment overrides."""
 
@@ -286,6 +445,10 @@ class Settings(BaseSettings):
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     rounds: RoundSettings = Field(default_factory=RoundSettings)
     events: EventSettings = Field(default_factory=EventSettings)
+    reports: ReportSettings = Field(default_factory=ReportSettings)
+    partners: list[PartnerSettings] = Field(
+        default_factory=list, description="Partner organisations that receive reports."
+    )
 
     @field_validator("areas")
     @classmethod
@@ -294,6 +457,11 @@ class Settings(BaseSettings):
         if len(set(ids)) != len(ids):
             raise ValueError("area ids must be unique")
         return value
+
+    @model_validator(mode="after")
+    def _reports_consistent(self) -> Settings:
+        check_reports(self)
+        return self
 
     @classmethod
     def settings_customise_sources(
@@ -352,5 +520,6 @@ def describe_validation_error(exc: ValidationError, path: Path) -> str:
             problem = "required key is missing"
         else:
             problem = error["msg"].removeprefix("Value error, ")
-        lines.append(f"{path}: {key}: {problem}")
+        # cross-section rules name their keys themselves
+        lines.append(f"{path}: {key}: {problem}" if error["loc"] else f"{path}: {problem}")
     return "\n".join(lines)

@@ -32,7 +32,20 @@ placeholders; the bot maps them in one place, handlers never catch them::
     │   ├── PlanError
     │   └── EventError             an event cannot be created, changed or answered as asked
     ├── SurveyDoneError            the response is complete; it cannot be answered again
-    └── StaleActionError           an old, double-tapped or forged button; nothing changes
+    ├── StaleActionError           an old, double-tapped or forged button; nothing changes
+    └── ReportError                a concern report action cannot be done (``code``, ``params``)
+        ├── ReportLimitError       the resident reached the daily number of reports
+        ├── DescriptionLengthError the description is too short or too long
+        ├── NoteLengthError        a status note is empty or too long
+        ├── TooManyPhotosError     more photos than a report may carry
+        ├── UnexpectedInputError   text, a photo or a location when the draft asks for another
+        ├── UnknownCategoryError   no such category (configuration changed, or forged)
+        ├── UnknownReportError     no report with that reference
+        ├── TransitionError        the status cannot change that way
+        ├── ReasonRequiredError    closing needs a reason
+        ├── NotAllowedError        this person may not do that to this report
+        ├── RoutingError           the report cannot go to that partner (sensitive, unknown)
+        └── DuplicateTargetError   "duplicate of" names itself, an unknown or a sensitive report
 """
 
 from __future__ import annotations
@@ -290,3 +303,77 @@ class EventError(RefusedError):
     ``code`` keys the bot's message catalogue (``error_<code>``, ``params`` fills it); ``str()``
     is one line for the CLI.
     """
+
+
+
+# --- concern reports (issue 12) -------------------------------------------------------------
+
+
+class ReportError(SurveysError):
+    """A report action cannot be done; ``code`` keys the bot's message catalogue and
+    ``params`` fills its placeholders."""
+
+    code: ClassVar[str] = "report_error"
+
+    def __init__(self, detail: str = "", **params: object) -> None:
+        self.params: dict[str, object] = params
+        super().__init__(detail or self.code)
+
+
+class ReportLimitError(ReportError):
+    """The resident has submitted ``limit`` reports in the window; ``retry_at`` says when the
+    next one is possible."""
+
+    code = "report_limit"
+
+
+class DescriptionLengthError(ReportError):
+    code = "report_description_length"
+
+
+class NoteLengthError(ReportError):
+    code = "report_note_length"
+
+
+class TooManyPhotosError(ReportError):
+    code = "report_too_many_photos"
+
+
+class UnexpectedInputError(ReportError):
+    """Input the draft is not waiting for (``step`` names what it waits for)."""
+
+    code = "report_unexpected_input"
+
+
+class UnknownCategoryError(ReportError):
+    code = "report_unknown_category"
+
+    def __init__(self, category: str) -> None:
+        super().__init__(f"no report category {category!r}", category=category)
+
+
+class UnknownReportError(ReportError):
+    code = "report_unknown"
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"no report {reference}", reference=reference)
+
+
+class TransitionError(ReportError):
+    code = "report_transition"
+
+
+class ReasonRequiredError(ReportError):
+    code = "report_reason_required"
+
+
+class NotAllowedError(ReportError):
+    code = "report_not_allowed"
+
+
+class RoutingError(ReportError):
+    code = "report_routing"
+
+
+class DuplicateTargetError(ReportError):
+    code = "report_duplicate_target"

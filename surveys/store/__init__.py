@@ -11,6 +11,9 @@ from surveys.store.db import Database, connect_read_only
 from surveys.store.drafts import DraftStore
 from surveys.store.events import EventStore
 from surveys.store.outbox import OutboxStore
+from surveys.store.report_drafts import ReportDraftStore
+from surveys.store.report_notices import ReportNoticeStore
+from surveys.store.reports import ReportStore
 from surveys.store.residents import ResidentStore
 from surveys.store.responses import ResponseStore
 from surveys.store.results import ResultStore
@@ -28,6 +31,9 @@ class Store:
     drafts: DraftStore
     events: EventStore
     outbox: OutboxStore
+    report_drafts: ReportDraftStore
+    report_notices: ReportNoticeStore
+    reports: ReportStore
     residents: ResidentStore
     responses: ResponseStore
     results: ResultStore
@@ -46,6 +52,9 @@ class Store:
             drafts=DraftStore(db),
             events=EventStore(db),
             outbox=OutboxStore(db),
+            report_drafts=ReportDraftStore(db),
+            report_notices=ReportNoticeStore(db),
+            reports=ReportStore(db),
             residents=ResidentStore(db),
             responses=ResponseStore(db),
             results=ResultStore(db),
@@ -64,6 +73,9 @@ __all__ = [
     "DraftStore",
     "EventStore",
     "OutboxStore",
+    "ReportDraftStore",
+    "ReportNoticeStore",
+    "ReportStore",
     "ResidentStore",
     "ResponseStore",
     "ResultStore",

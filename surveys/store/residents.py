@@ -139,6 +139,12 @@ class ResidentStore:
                 "(SELECT id FROM responses WHERE resident_id = ?)",
                 (resident_id,),
             )
+            # A report being written goes; made reports stay for the partnership to act on,
+            # but nobody may contact their (now unknown) reporter.
+            await conn.execute("DELETE FROM report_drafts WHERE resident_id = ?", (resident_id,))
+            await conn.execute(
+                "UPDATE reports SET contact_ok = 0 WHERE resident_id = ?", (resident_id,)
+            )
 
     async def count_by_area(self) -> dict[str, int]:
         """Onboarded, linked residents per area (for coordinators; suppression is theirs)."""

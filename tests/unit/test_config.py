@@ -37,12 +37,19 @@ def test_settings_are_documented() -> None:
     data = tomllib.loads(text)
     for dotted in _fields(Settings):
         section, _, key = dotted.rpartition(".")
-        value = data.get(section, {}) if section else data
-        if isinstance(value, list):
-            value = value[0]
+        value = data
+        for part in section.split(".") if section else []:
+            value = value.get(part, {})
+            if isinstance(value, list):
+                value = value[0]
         assert key in value, f"{dotted} is missing from config.example.toml"
-        line = next(i for i, ln in enumerate(text.splitlines()) if re.match(rf"\s*{key}\s*=", ln))
-        assert text.splitlines()[line - 1].lstrip().startswith("#") or section == "areas", (
+        lines = text.splitlines()
+        header = re.compile(rf"\[\[?{re.escape(section)}\]\]?$") if section else None
+        start = next((i for i, ln in enumerate(lines) if header and header.match(ln)), 0)
+        line = next(
+            i for i, ln in enumerate(lines) if i > start and re.match(rf"\s*{key}\s*=", ln)
+        )
+        assert lines[line - 1].lstrip().startswith("#") or section == "areas", (
             f"{dotted} has no comment above it"
         )
 
