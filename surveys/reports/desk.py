@@ -14,6 +14,7 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict
 
 from surveys.clock import utcnow
+from surveys.definitions.reading import visible_text
 from surveys.errors import (
     NotAllowedError,
     NoteLengthError,
@@ -22,7 +23,6 @@ from surveys.errors import (
 )
 from surveys.models import OutboxMessage, Resident
 from surveys.reports import lifecycle, notices
-from surveys.reports.drafting import clean_text
 from surveys.reports.models import (
     NOTE_MAX,
     Actor,
@@ -272,7 +272,7 @@ class ReportDesk:
 def _note(text: str | None) -> str | None:
     if text is None:
         return None
-    cleaned = clean_text(text)
+    cleaned = visible_text(text)
     if len(cleaned) > NOTE_MAX:
         raise NoteLengthError(f"{len(cleaned)} characters", max=NOTE_MAX, length=len(cleaned))
     return cleaned or None

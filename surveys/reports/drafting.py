@@ -9,10 +9,10 @@ submitted draft, or for another step, raises :class:`StaleActionError` and chang
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from surveys.clock import utcnow
+from surveys.definitions.reading import visible_text
 from surveys.errors import (
     DescriptionLengthError,
     ReportLimitError,
@@ -38,13 +38,6 @@ from surveys.store.report_drafts import DraftChanges
 
 MAX_MATCHES = 3
 EDITABLE: tuple[DraftStep, ...] = ("category", "area", "description", "photos", "contact")
-_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
-
-
-def clean_text(text: str) -> str:
-    """Resident text as kept: invisible characters dropped, surrounding space trimmed."""
-    return _INVISIBLE.sub("", text).strip()
-
 
 def next_step(draft: ReportDraft, done: DraftStep, *, has_matches: bool = False) -> DraftStep:
     """The step after ``done``; an edit from the review goes back to it (a new place first
@@ -156,7 +149,7 @@ class ReportDrafting:
 
     async def describe(self, resident: Resident, text: str) -> ReportDraft:
         draft = await self._typed(resident, "description")
-        cleaned = clean_text(text)
+        cleaned = visible_text(text)
         if not DESCRIPTION_MIN <= len(cleaned) <= DESCRIPTION_MAX:
             raise DescriptionLengthError(
                 f"{len(cleaned)} characters",

@@ -14,7 +14,7 @@ import pytest
 
 from bot.cli import main
 from surveys.reports.open311 import ServiceRequests
-from tests.reporting import STAFF, make_report, onboarded, open_store, services
+from tests.support.reports import STAFF, make_report, onboarded, open_store, services
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -24,7 +24,7 @@ from surveys.errors import (
 from surveys.reports.models import Actor, ReportFilter
 from surveys.reports.reminders import run_duties
 from surveys.store import Store
-from tests.reporting import (
+from tests.support.reports import (
     ADMIN,
     COORDINATOR,
     MEMBER,

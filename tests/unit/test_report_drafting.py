@@ -18,10 +18,10 @@ from surveys.errors import (
     UnknownCategoryError,
 )
 from surveys.models import Resident
-from surveys.reports.drafting import ReportDrafting, clean_text, next_step
+from surveys.reports.drafting import ReportDrafting, next_step
 from surveys.reports.models import Location, ReportDraft
 from surveys.store import Store
-from tests.reporting import PLAZA, STAFF, make_report, onboarded, open_store, services
+from tests.support.reports import PLAZA, STAFF, make_report, onboarded, open_store, services
 
 
 @pytest.fixture
@@ -98,9 +98,17 @@ async def test_description_length(store: Store, text: str, ok: bool) -> None:
         assert caught.value.params == {"min": 10, "max": 3000, "length": len(text)}
 
 
-def test_invisible_only_text_is_empty() -> None:
-    """If text holds only zero-width characters and spaces, then nothing is left of it."""
-    assert clean_text("\u200b\u200c \ufeff\u2060") == ""
+async def test_invisible_only_description_is_too_short(store: Store) -> None:
+    """If a description holds only zero-width characters and spaces, then it counts as empty."""
+    drafting, _ = services(store)
+    ana = await onboarded(store, 111)
+    draft = await drafting.begin(ana)
+    draft = await drafting.choose_category(ana, draft.id, "litter")
+    draft = await drafting.choose_area(ana, draft.id, "north")
+    await drafting.skip_location(ana, draft.id)
+    with pytest.raises(DescriptionLengthError) as caught:
+        await drafting.describe(ana, "\u200b\u200c \ufeff\u2060" * 5)
+    assert caught.value.params["length"] == 0
 
 
 async def test_edit_from_review_returns_to_review(store: Store) -> None:

@@ -20,7 +20,7 @@ from surveys.reports.export import ReportExportRequest, export_reports, safe_tex
 from surveys.reports.models import Actor, Location
 from surveys.reports.open311 import ServiceRequest, ServiceRequests, StatusWords
 from surveys.store import Store
-from tests.reporting import POLICY, make_report, onboarded, open_store, services
+from tests.support.reports import POLICY, make_report, onboarded, open_store, services
 
 ZONE = ZoneInfo("Europe/Madrid")
 STAFF_ID = 48_151_623

@@ -19,7 +19,7 @@ from surveys.clock import to_db
 from surveys.reports.figures import ReportFigures, report_figures
 from surveys.reports.models import STATUSES
 from surveys.store import Store
-from tests.reporting import open_store
+from tests.support.reports import open_store
 
 BASE = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 AT = BASE + timedelta(days=61)

@@ -21,7 +21,7 @@ from surveys.reports.models import (
     parse_reference,
     reference,
 )
-from tests.reporting import MEMBER, OUTSIDER, POLICY, STAFF
+from tests.support.reports import MEMBER, OUTSIDER, POLICY, STAFF
 
 RESIDENT = Actor(role="resident", resident_id=1)
 ADMIN = Actor(role="admin", user_id=1)
