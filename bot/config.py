@@ -27,8 +27,8 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from surveys.errors import RoundError
 from surveys.quiet import QuietHours
-from surveys.rounds import parse_duration
 from surveys.reports.models import Category, Partner, ReportPolicy
+from surveys.rounds import parse_duration
 
 DEFAULT_CONFIG_PATH = Path("config.toml")
 TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
