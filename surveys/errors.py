@@ -313,11 +313,15 @@ class ReportError(SurveysError):
     """A report action cannot be done; ``code`` keys the bot's message catalogue and
     ``params`` fills its placeholders."""
 
-    code: ClassVar[str] = "report_error"
+    code = "report_error"
 
     def __init__(self, detail: str = "", **params: object) -> None:
-        self.params: dict[str, object] = params
+        self._params = params
         super().__init__(detail or self.code)
+
+    @property
+    def params(self) -> dict[str, object]:
+        return dict(self._params)
 
 
 class ReportLimitError(ReportError):
