@@ -239,8 +239,11 @@ def cmd_events_create(args: argparse.Namespace) -> int:
         print(event.id)
         if event.announce:
             audience = await board.audience_size(event.area_ids)
+            held = board.held_until()
+            later = f" at {held.astimezone(zone):%H:%M} (quiet hours)" if held else ""
             print(
-                f"event {event.id} created; a running bot announces it to {_people(audience)}",
+                f"event {event.id} created; a running bot announces it to "
+                f"{_people(audience)}{later}",
                 file=sys.stderr,
             )
         return EXIT_OK

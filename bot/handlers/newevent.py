@@ -70,7 +70,9 @@ async def send(update: Update, context: BotContext) -> None:
     await events.scheduler.tick()
     audience = await events.board.audience_size(event.area_ids)
     await answer_query(update, context)
-    view = newevent_created_view(context.texts, context.language, event, audience)
+    held = events.board.held_until()
+    zone = context.settings.community.zone
+    view = newevent_created_view(context.texts, context.language, event, audience, held, zone)
     await reply(update, context, *view, edit=True)
 
 

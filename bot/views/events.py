@@ -28,6 +28,8 @@ from surveys.events.models import RSVP_CHOICES, Event, EventEntry, RsvpOutcome
 from surveys.events.wizard import EventPlan, EventPlanChoices
 
 END_CHOICES = (60, 90, 120, 180)
+WAITING_SHOWN = 10  # waiting-list places listed per event in /events for coordinators
+STAFF_TEXT_BUDGET = 3500  # characters; Telegram's limit is 4096
 CAPACITY_CHOICES = (10, 20, 50)
 
 
@@ -108,7 +110,10 @@ def staff_events_view(
     if not overviews:
         return Screen(texts.get(language, "events_staff_none"))
     blocks = [texts.get(language, "events_staff_title", zone=zone.key)]
-    for overview in overviews:
+    for shown, overview in enumerate(overviews):
+        if sum(map(len, blocks)) > STAFF_TEXT_BUDGET:
+            blocks.append(texts.get(language, "events_staff_more", count=len(overviews) - shown))
+            break
         event, counts = overview.event, overview.counts
         going = f"{counts.going}/{event.capacity}" if event.capacity else str(counts.going)
         block = texts.get(
@@ -122,6 +127,8 @@ def staff_events_view(
             cant=counts.cant,
             waiting=counts.waiting,
         )
+        if event.cancelled:
+            block += "\n" + texts.get(language, "events_staff_cancelled")
         if overview.waiting:
             since = ", ".join(
                 texts.get(
@@ -130,8 +137,14 @@ def staff_events_view(
                     position=w.position,
                     since=_hm(w.since, zone),
                 )
-                for w in overview.waiting
+                for w in overview.waiting[:WAITING_SHOWN]
             )
+            if len(overview.waiting) > WAITING_SHOWN:
+                since += " " + texts.get(
+                    language,
+                    "events_staff_more_waiting",
+                    count=len(overview.waiting) - WAITING_SHOWN,
+                )
             block += "\n" + texts.raw(language, "events_staff_waiting", entries=since)
         blocks.append(block)
     return Screen("\n\n".join(blocks))
@@ -269,8 +282,19 @@ def preview_text(
     )
 
 
-def newevent_created_view(texts: Catalogue, language: str, event: Event, audience: int) -> Screen:
-    return Screen(texts.get(language, "newevent_created", event=event.id, count=audience))
+def newevent_created_view(
+    texts: Catalogue,
+    language: str,
+    event: Event,
+    audience: int,
+    held_until: datetime | None,
+    zone: ZoneInfo,
+) -> Screen:
+    """Created; when quiet hours hold the announcement, until when."""
+    text = texts.get(language, "newevent_created", event=event.id, count=audience)
+    if held_until is not None:
+        text += "\n" + texts.get(language, "newevent_held", time=_hm(held_until, zone))
+    return Screen(text)
 
 
 def newevent_cancelled_view(texts: Catalogue, language: str) -> Screen:

@@ -172,6 +172,13 @@ class EventBoard:
             ),
         )
 
+    def held_until(self, now: datetime | None = None) -> datetime | None:
+        """When an announcement queued now goes out, if quiet hours hold it (else None)."""
+        quiet, now = self._policy.quiet, now or utcnow()
+        if quiet is None or not quiet.contains(now):
+            return None
+        return quiet.next_allowed(now)
+
     async def audience_size(self, area_ids: list[str]) -> int:
         return await self._store.events.audience_size(area_ids)
 

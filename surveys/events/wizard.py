@@ -12,14 +12,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from surveys.clock import from_db, to_db, utcnow
 from surveys.errors import EventError, StaleActionError
 from surveys.events.board import EventBoard
 from surveys.events.models import (
+    DESCRIPTION_MAX,
     PARTNER_MAX,
     PLACE_MAX,
+    TITLE_MAX,
     Event,
     EventSpec,
     EventText,
@@ -168,10 +170,16 @@ class EventPlanner:
         language = plan.language
         assert language is not None
         title, _, description = text.strip().partition("\n")
-        try:
-            entry = EventText(title=title, description=description)
-        except ValidationError:
-            raise EventError("event_bad_title", "the title is empty or too long") from None
+        if not title.strip() or len(title.strip()) > TITLE_MAX:
+            raise EventError("event_bad_title", "the title is empty or too long")
+        if len(description.strip()) > DESCRIPTION_MAX:
+            raise EventError(
+                "event_bad_description",
+                "the description is too long",
+                length=len(description.strip()),
+                max=DESCRIPTION_MAX,
+            )
+        entry = EventText(title=title, description=description)
         texts = {**plan.texts, language: entry}
         return await self._next(user_id, plan.model_copy(update={"texts": texts}))
 

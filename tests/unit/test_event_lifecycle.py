@@ -512,3 +512,10 @@ def test_answers_match_the_plain_waiting_list(
             await store.close()
 
     asyncio.run(run())
+
+
+async def test_held_until_names_the_end_of_quiet_hours(world: World) -> None:
+    """If an event is created at night, then the announcement is held until 08:00 and the
+    coordinator can be told so; by day nothing is held."""
+    assert world.board.held_until(at_local(1, 23)) == at_local(2, 8)
+    assert world.board.held_until(at_local(1, 12)) is None
