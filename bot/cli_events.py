@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -30,6 +31,13 @@ from surveys.errors import (
 )
 from surveys.events.board import EventBoard, EventOverview
 from surveys.events.models import EventChanges, EventSpec, EventText
+from surveys.events.results import (
+    EVENT_COLUMNS,
+    PARTNER_COLUMNS,
+    event_results,
+    event_rows,
+    partner_rows,
+)
 from surveys.events.times import parse_end, parse_local, span_text
 from surveys.models import Area
 from surveys.store import Store
@@ -109,6 +117,19 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     edit.add_argument("--description", default=None, help="new description")
     _add_translations(edit)
     edit.set_defaults(handler=cmd_events_edit)
+
+    results = sub.add_parser(
+        "results",
+        help="attendance and satisfaction per event and partner",
+        description="Figures from the events' feedback rounds: respondents, attended, found it "
+        "useful (and the mean rating), would come again, per event and pooled per partner. "
+        "Figures resting on fewer than privacy.min_group_size people are withheld (blank), "
+        "and so is a partner's figure that would reveal a withheld event by subtraction.",
+    )
+    results.add_argument(
+        "--format", choices=["text", "csv", "json"], default="text", help="output format"
+    )
+    results.set_defaults(handler=cmd_events_results)
 
     cancel = sub.add_parser(
         "cancel",
@@ -379,3 +400,41 @@ def cmd_events_cancel(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     return _run(args, action)
+
+
+def cmd_events_results(args: argparse.Namespace) -> int:
+    async def action(settings: Settings, store: Store, board: EventBoard) -> int:
+        results = await event_results(
+            store,
+            min_group_size=settings.privacy.min_group_size,
+            language=settings.community.default_language,
+        )
+        if args.format == "json":
+            print(results.model_dump_json(indent=2))
+            return EXIT_OK
+        tables = (
+            ("events", EVENT_COLUMNS, list(event_rows(results))),
+            ("partners", PARTNER_COLUMNS, list(partner_rows(results))),
+        )
+        if args.format == "csv":
+            writer = csv.writer(sys.stdout, lineterminator="\n")
+            for name, columns, rows in tables:
+                writer.writerow(["table", *columns])
+                writer.writerows([name, *(_cell(c) for c in row)] for row in rows)
+            return EXIT_OK
+        print(f"figures withheld below {results.min_group_size} people are shown as -")
+        for name, columns, rows in tables:
+            print(f"{name}: {len(rows)}")
+            print("  " + " | ".join(columns))
+            for row in rows:
+                print("  " + " | ".join("-" if c is None else str(c) for c in row))
+        return EXIT_OK
+
+    return _run(args, action, writes=False)
+
+
+def _cell(value: object) -> object:
+    """Text a spreadsheet would run as a formula is written as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

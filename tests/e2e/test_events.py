@@ -4,10 +4,14 @@ CLI and the chat as coordinators and residents use them."""
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
+import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -40,6 +44,7 @@ def cli_config(tmp_path: Path, settings: Settings) -> Path:
     path.write_text(
         f'[database]\npath = "{settings.database.path}"\n'
         '[community]\ntimezone = "Europe/Madrid"\nlanguages = ["en", "es"]\n'
+        f"[privacy]\nmin_group_size = {settings.privacy.min_group_size}\n"
         f'[delivery]\nquiet_hours = ""\n{areas}'
     )
     return path
@@ -84,6 +89,16 @@ def ics(message: BotMessage) -> Event:
     assert [tz.tz_name for tz in calendar.timezones] == ["Europe/Madrid"]
     (event,) = calendar.events
     return event
+
+
+def walk(value: object) -> Iterator[dict[str, Any]]:
+    """Every JSON object inside ``value``."""
+    if isinstance(value, dict):
+        yield value
+        value = list(value.values())
+    if isinstance(value, list):
+        for item in value:
+            yield from walk(item)
 
 
 def count(settings: Settings, sql: str, *params: object) -> list[tuple[object, ...]]:
@@ -457,3 +472,71 @@ async def test_residents_cannot_create_events_and_old_buttons_change_nothing(
     assert count(settings, "SELECT COUNT(*) FROM events") == [(0,)]
     assert count(settings, "SELECT COUNT(*) FROM rsvps") == [(0,)]
     assert emulator.unanswered_callback_queries() == []
+
+
+async def test_feedback_figures_per_event_and_partner_reach_the_results_and_the_export(
+    emulator: BotApiEmulator,
+    run_bot: BotRunner,
+    settings: Settings,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """If three residents (k = 3) go to a partner's event and answer its feedback round in
+    chat, then `events results` shows the event's and the partner's attendance and
+    satisfaction, and the export of the event-feedback survey carries the round's figures."""
+    users = await seed(settings, emulator, [7701, 7702, 7703], "north")
+    config = cli_config(tmp_path, settings)
+    async with run_bot():
+        await create_event(config, "Coffee with a cop", "--partner", "Bakery")
+        for user in users:
+            await answer(user, GOING, "Your answer: going")
+        end = datetime.combine(date.fromisoformat(IN_A_WEEK), time(20), tzinfo=MADRID)
+        CLOCK.advance(end.astimezone(UTC) + timedelta(hours=1) - utcnow())
+        for user, useful in zip(
+            users, ("Very useful", "Extremely useful", "Somewhat useful"), strict=True
+        ):
+            invitation = await user.wait_for("How was Coffee with a cop?", timeout=WAIT)
+            await user.press(invitation.button_texts()[0])
+            await user.wait_for("Did you attend the event?", timeout=WAIT)
+            await user.press("Yes")
+            await user.wait_for("How useful was it for you?", timeout=WAIT)
+            await user.press(useful)
+            await user.wait_for("Would you come to an event like this again?", timeout=WAIT)
+            await user.press("Yes")
+            await user.wait_for("Any other comments", timeout=WAIT)
+            await user.press("Skip")
+            await user.wait_for("Thank you", timeout=WAIT)
+        await emulator.wait_idle()
+    capsys.readouterr()
+    assert await events_cli(config, "results", "--format", "csv") == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    tables: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        if row[0] == "table":
+            header = row[1:]
+        else:
+            tables.setdefault(row[0], []).append(dict(zip(header, row[1:], strict=True)))
+    (event,) = tables["events"]
+    assert (event["title"], event["partner"], event["respondents"]) == (
+        "Coffee with a cop",
+        "Bakery",
+        "3",
+    )
+    assert (event["attended_pct"], event["useful_pct"], event["useful_mean"]) == (
+        "100.0",
+        "66.7",
+        "4.0",
+    )
+    assert (event["again_pct"], event["going"], event["withheld"]) == ("100.0", "3", "False")
+    (bakery,) = tables["partners"]
+    assert (bakery["partner"], bakery["people"], bakery["useful_pct"]) == ("Bakery", "3", "66.7")
+    out = tmp_path / "feedback.json"
+    export = ["--config", str(config), "export", "--survey", "event-feedback"]
+    code = await asyncio.to_thread(main, [*export, "--format", "json", "--out", str(out)])
+    assert code == 0
+    answered: dict[str, int] = {}
+    for item in walk(json.loads(out.read_text())):
+        if "question_id" in item and "answered" in item:
+            question = item["question_id"]
+            answered[question] = max(answered.get(question, 0), item["answered"])
+    assert answered == {"attended": 3, "useful": 3, "again": 3, "comments": 0}

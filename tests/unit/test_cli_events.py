@@ -163,3 +163,17 @@ def test_cancel_through_the_entry_point_never_prompts_without_a_terminal(config:
     )
     assert done.returncode == 0, done.stderr
     assert "cancelled" in done.stdout
+
+
+def test_results_on_a_database_without_feedback(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """If no event has had its feedback round yet, then `events results` says so in each
+    format without failing."""
+    assert run(config, *create(config)) == 0
+    capsys.readouterr()
+    assert run(config, "results") == 0
+    text = capsys.readouterr().out
+    assert "events: 0" in text and "partners: 0" in text
+    assert run(config, "results", "--format", "json") == 0
+    assert '"events": []' in capsys.readouterr().out
