@@ -31,13 +31,6 @@ from surveys.errors import (
 )
 from surveys.events.board import EventBoard, EventOverview
 from surveys.events.models import EventChanges, EventSpec, EventText
-from surveys.events.results import (
-    EVENT_COLUMNS,
-    PARTNER_COLUMNS,
-    event_results,
-    event_rows,
-    partner_rows,
-)
 from surveys.events.times import parse_end, parse_local, span_text
 from surveys.models import Area
 from surveys.store import Store
@@ -403,6 +396,15 @@ def cmd_events_cancel(args: argparse.Namespace) -> int:
 
 
 def cmd_events_results(args: argparse.Namespace) -> int:
+    # statistics need scipy: imported here, so the other commands and the bot stay light
+    from surveys.events.results import (
+        EVENT_COLUMNS,
+        PARTNER_COLUMNS,
+        event_results,
+        event_rows,
+        partner_rows,
+    )
+
     async def action(settings: Settings, store: Store, board: EventBoard) -> int:
         results = await event_results(
             store,
