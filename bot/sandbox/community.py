@@ -22,6 +22,7 @@ from surveys.store import Store
 __all__ = [
     "ADMIN_ID",
     "COORDINATOR_ID",
+    "DEMO_EVENT",
     "DEMO_RESIDENTS",
     "DEMO_TELEGRAM_BASE",
     "PARTNER_GROUP_ID",
@@ -30,6 +31,7 @@ __all__ = [
     "demo_resident_ids",
     "demo_settings",
     "is_sandbox_database",
+    "playable_residents",
     "seed",
     "with_demo_staff",
 ]
@@ -42,6 +44,24 @@ DEMO_TELEGRAM_BASE = 5_100_000_000
 DEMO_RESIDENTS = 320
 DEMO_ROUNDS = 3
 DEMO_SEED = 7
+
+# The demo panel's event: sample content, like the demo residents' answers.
+DEMO_EVENT: dict[str, Any] = {
+    "texts": {
+        "en": (
+            "Community safety walk",
+            "Walk the neighbourhood with local officers and the youth trust: point out dark "
+            "corners, broken lights and places that feel unsafe.",
+        ),
+        "es": (
+            "Paseo de seguridad vecinal",
+            "Recorre el barrio con agentes locales y la asociación juvenil: señala rincones "
+            "oscuros, farolas rotas y lugares que dan inseguridad.",
+        ),
+    },
+    "place": "Riverside Community Centre, 12 Mill Lane",
+    "partner": "Riverside Youth Trust",
+}
 
 DEMO_AREAS = (
     Area(id="north", name="North", population=12000),

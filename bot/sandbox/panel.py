@@ -1,25 +1,29 @@
-"""The sandbox page's demo panel: open a survey round now and move the clock forward.
+"""The sandbox page's demo panel: open a survey round, announce an event, move the clock.
 
-A visitor should see the whole loop (invitation, answers, reminder, closing, results) in
-minutes, not weeks. Opening a round uses the same use case as ``feedbackbot rounds open``;
-moving the clock uses :data:`surveys.clock.CLOCK`, which the whole process reads, and then runs
-the round clock once so due reminders and closings happen at once instead of at its next poll.
+A visitor should see whole loops (invitation, answers, reminder, closing, results; event, RSVP,
+reminder, feedback) in minutes, not weeks. Opening a round and creating an event use the same
+use cases as ``feedbackbot rounds open`` and ``feedbackbot events create``; moving the clock uses
+:data:`surveys.clock.CLOCK`, which the whole process reads, and then runs the round and event
+clocks once, so whatever fell due happens at once instead of at their next poll.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from pydantic import BaseModel
 
 from bot.context import FeedbackApplication, Services
+from bot.sandbox.community import DEMO_EVENT
 from surveys.clock import CLOCK, utcnow
+from surveys.events.models import EventSpec, EventText
 from surveys.rounds import create_round
 
 __all__ = [
     "CLOCK_STEPS",
     "DemoPanel",
     "NotReadyError",
+    "PanelEvent",
     "PanelRound",
     "PanelState",
     "PanelSurvey",
@@ -29,6 +33,9 @@ __all__ = [
 CLOCK_STEPS = {"1h": timedelta(hours=1), "1d": timedelta(days=1), "1w": timedelta(weeks=1)}
 ROUND_LENGTH = timedelta(days=7)
 ROUND_REMINDERS = (timedelta(days=2), timedelta(days=5))
+EVENT_IN_DAYS = 3
+EVENT_STARTS = time(18, 0)
+EVENT_LENGTH = timedelta(hours=2)
 
 
 class NotReadyError(RuntimeError):
@@ -55,14 +62,23 @@ class PanelRound(BaseModel):
     closes: str | None
 
 
+class PanelEvent(BaseModel):
+    id: int
+    title: str
+    starts: str
+    going: int
+    maybe: int
+
+
 class PanelState(BaseModel):
-    """What the panel shows: the sandbox's time and the rounds that are not over."""
+    """What the panel shows: the sandbox's time, the rounds and events that are not over."""
 
     now: str
     zone: str
     ahead_hours: int
     surveys: list[PanelSurvey]
     rounds: list[PanelRound]
+    events: list[PanelEvent]
 
 
 class DemoPanel:
@@ -99,12 +115,24 @@ class DemoPanel:
                     closes=closes,
                 )
             )
+        events = [
+            PanelEvent(
+                id=found.event.id,
+                title=found.event.text(language).title,
+                starts=found.event.starts_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                going=found.counts.going,
+                maybe=found.counts.maybe,
+            )
+            for found in await services.events.board.listing(upcoming_only=True)
+            if not found.event.cancelled
+        ]
         return PanelState(
             now=utcnow().astimezone(zone).strftime("%Y-%m-%d %H:%M"),
             zone=services.settings.community.timezone,
             ahead_hours=int(CLOCK.offset.total_seconds() // 3600),
             surveys=surveys,
             rounds=rounds,
+            events=events,
         )
 
     async def open_round(self, survey_key: str) -> int:
@@ -131,7 +159,36 @@ class DemoPanel:
         await services.scheduler.tick()
         return created.id
 
+    async def announce_event(self) -> int:
+        """Create the demo event (in three days at 18:00 local time, for every area, 30
+        places, run with the partner group) and let the event clock announce it now."""
+        services = self._services
+        zone = services.settings.community.zone
+        day = (utcnow().astimezone(zone) + timedelta(days=EVENT_IN_DAYS)).date()
+        starts = datetime.combine(day, EVENT_STARTS, tzinfo=zone)
+        languages = services.settings.community.languages
+        texts = {
+            language: EventText(title=title, description=description)
+            for language, (title, description) in DEMO_EVENT["texts"].items()
+            if language in languages
+        }
+        spec = EventSpec(
+            texts=texts or {languages[0]: EventText(title=DEMO_EVENT["texts"]["en"][0])},
+            starts_at=starts,
+            ends_at=starts + EVENT_LENGTH,
+            place=DEMO_EVENT["place"],
+            capacity=30,
+            partner=DEMO_EVENT["partner"],
+        )
+        event = await services.events.board.create(spec, created_by="sandbox")
+        await services.store.audit.record(
+            role="cli", action="sandbox.event", allowed=True, detail={"event": event.id}
+        )
+        await services.events.scheduler.tick()
+        return event.id
+
     async def advance(self, step: str) -> None:
         """Move the whole process's clock forward by one of :data:`CLOCK_STEPS`."""
         CLOCK.advance(CLOCK_STEPS[step])
         await self._services.scheduler.tick()
+        await self._services.events.scheduler.tick()

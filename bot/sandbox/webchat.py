@@ -17,7 +17,8 @@ and is shown with ``textContent``: resident text is data, never markup.
     POST /api/people/{key}/photo          multipart: photo, caption
     GET  /api/people/{key}/commands       the command menu the bot published for that chat
     GET  /api/files/{file_id}             a document (as a download with its name) or a photo
-    GET  /api/demo ; POST /api/demo/round {survey} ; POST /api/demo/clock {step}
+    GET  /api/demo ; POST /api/demo/round {survey} ; POST /api/demo/event ;
+    POST /api/demo/clock {step}
 """
 
 from __future__ import annotations
@@ -153,6 +154,7 @@ class WebChat:
             ("GET", "/api/files/{file_id}", self._file),
             ("GET", "/api/demo", self._demo),
             ("POST", "/api/demo/round", self._demo_round),
+            ("POST", "/api/demo/event", self._demo_event),
             ("POST", "/api/demo/clock", self._demo_clock),
         ]
         for method, path, handler in routes:
@@ -385,6 +387,13 @@ class WebChat:
         except SurveysError as exc:
             raise PageError(400, "round", str(exc)) from None
         return {"round": round_id}
+
+    async def _demo_event(self, request: web.Request) -> JSON:
+        try:
+            event_id = await self._panel.announce_event()
+        except SurveysError as exc:
+            raise PageError(400, "event", str(exc)) from None
+        return {"event": event_id}
 
     async def _demo_clock(self, request: web.Request) -> JSON:
         step = (await _body(request)).get("step")

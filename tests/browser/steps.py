@@ -53,12 +53,13 @@ async def press(page: Page, label: str, *, then: str | None = None) -> None:
 
 
 async def tab_to(page: Page, text: str, limit: int = 80) -> None:
-    """Press Tab until the focused element is the one labelled ``text``."""
+    """Press Tab until the focused element is the one labelled ``text`` (or, for a command in
+    the menu, starting with it)."""
     for _ in range(limit):
         focused = await page.evaluate(
             "document.activeElement && document.activeElement.textContent.trim()"
         )
-        if focused == text:
+        if focused == text or (text.startswith("/") and str(focused).startswith(text + " ")):
             return
         await page.key("Tab")
     raise AssertionError(f"{text!r} cannot be reached with the Tab key")

@@ -59,3 +59,40 @@ async def test_new_resident_onboards(page: Page, sandbox: RunningSandbox, shot: 
     resident = await sandbox.app.bot_data.services.store.residents.by_telegram_id(2001)  # type: ignore[union-attr]
     assert resident is not None and resident.area_id == "riverside" and resident.onboarded
     await shot(page, "menu")
+
+
+async def test_command_menu_by_keyboard(page: Page, sandbox: RunningSandbox, shot: Any) -> None:
+    """If a keyboard user opens the command menu, then focus lands on the first command, Enter
+    sends it, and Escape closes the menu back onto its button."""
+    coordinator = next(p for p in sandbox.cast.all() if p.role == "coordinator")
+    await page.click(f"#people-list button[data-key='{coordinator.key}']")
+    await page.wait_for(
+        f"document.querySelector('#chat-title').textContent === '{coordinator.name}'",
+        what="the coordinator's chat",
+    )
+    await page.click("#composer-input")
+    await page.key("Tab", shift=True)
+    assert await page.evaluate("document.activeElement.id") == "menu-button"
+    await page.key("Enter")
+    await page.wait_for(
+        "document.activeElement.classList.contains('command')", what="focus on the first command"
+    )
+    commands = await page.evaluate(
+        "[...document.querySelectorAll('#command-menu .command-name')].map((c) => c.textContent)"
+    )
+    assert "/newround" in commands and "/results" in commands and "/export" not in commands
+    await shot(page, "command-menu")
+    await page.key("Escape")
+    await page.wait_for(
+        "document.querySelector('#command-menu').hidden"
+        " && document.activeElement.id === 'menu-button'",
+        what="the menu to close onto its button",
+    )
+    await page.key("Enter")
+    await tab_to(page, "/residents")
+    await page.key("Enter")
+    await page.wait_for(
+        "[...document.querySelectorAll('#messages li.bot')].some("
+        "(li) => li.textContent.includes('Registered residents'))",
+        what="the /residents answer",
+    )

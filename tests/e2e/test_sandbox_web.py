@@ -266,3 +266,22 @@ async def test_demo_panel_opens_a_round_and_moves_the_clock(
     assert status == 200 and state["ahead_hours"] == 168 and state["rounds"] == []
     kim = person(sandbox, "coordinator")
     await sandbox.emulator.user(kim.user_id).wait_for(f"Round #{round_id} closed", timeout=30)
+
+
+async def test_demo_panel_announces_an_event(
+    sandbox: RunningSandbox, http: aiohttp.ClientSession
+) -> None:
+    """If the demo panel announces an event, then residents get it at once with its answer
+    buttons, in their language, and the panel lists it as upcoming."""
+    status, body = await post(http, f"{sandbox.url}api/demo/event")
+    assert status == 200
+    async with http.get(f"{sandbox.url}api/demo?lang=es") as response:
+        events = (await response.json())["events"]
+    assert [(e["id"], e["title"], e["going"]) for e in events] == [
+        (body["event"], "Paseo de seguridad vecinal", 0)
+    ]
+    assert events[0]["starts"].endswith(" 18:00")
+    sam, marta = person(sandbox, "resident"), person(sandbox, "resident", "es")
+    english = await sandbox.emulator.user(sam.user_id).wait_for("Community safety walk", timeout=30)
+    assert "✅ Going" in english.button_texts()
+    await sandbox.emulator.user(marta.user_id).wait_for("Paseo de seguridad vecinal", timeout=30)

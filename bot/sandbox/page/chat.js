@@ -451,7 +451,7 @@
       const description = document.createElement("span");
       description.className = "command-description";
       description.textContent = command.description;
-      item.append(name, description);
+      item.append(name, " ", description);
       item.addEventListener("click", async () => {
         closeMenu();
         await sendText("/" + command.command);
@@ -581,6 +581,22 @@
         + (round.closes ? ", " + t("panel_round_closes", { closes: round.closes }) : "");
       rounds.append(item);
     }
+    renderEvents(panel);
+  }
+
+  function renderEvents(panel) {
+    const events = $("panel-events");
+    events.replaceChildren();
+    if (!panel.events.length) {
+      const item = document.createElement("li");
+      item.textContent = t("panel_no_events");
+      events.append(item);
+    }
+    for (const event of panel.events) {
+      const item = document.createElement("li");
+      item.textContent = t("panel_event_line", event);
+      events.append(item);
+    }
   }
 
   async function refreshPanel() {
@@ -597,6 +613,20 @@
     try {
       const result = await api("/api/demo/round", { survey: $("panel-survey").value });
       $("panel-status").textContent = t("panel_round_opened", { round: result.round });
+    } catch (error) {
+      $("panel-status").textContent = describeError(error);
+    } finally {
+      button.disabled = false;
+    }
+    await refreshPanel();
+  }
+
+  async function announceEvent() {
+    const button = $("panel-announce-event");
+    button.disabled = true;
+    try {
+      const result = await api("/api/demo/event", {});
+      $("panel-status").textContent = t("panel_event_announced", { event: result.event });
     } catch (error) {
       $("panel-status").textContent = describeError(error);
     } finally {
@@ -666,6 +696,7 @@
       }
     });
     $("panel-open-round").addEventListener("click", openRound);
+    $("panel-announce-event").addEventListener("click", announceEvent);
     for (const button of document.querySelectorAll(".clock-buttons button")) {
       button.addEventListener("click", () => moveClock(button.dataset.step, button));
     }
