@@ -5,8 +5,8 @@ drive :class:`SimUser`/:class:`SimGroup`; the emulator enforces Telegram's limit
 messages so mistakes surface in tests rather than in production.
 """
 
+from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.flood import FloodLimits
-from bot.sandbox.server import BotApiEmulator
 from bot.sandbox.simulation import BotMessage, SimGroup, SimUser
 
 __all__ = ["BotApiEmulator", "BotMessage", "FloodLimits", "SimGroup", "SimUser"]

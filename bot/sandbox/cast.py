@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.sandbox.server import BotApiEmulator
+from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.simulation import SimGroup, SimUser
 
 __all__ = ["Cast", "Persona", "PersonaRole"]

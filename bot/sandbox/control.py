@@ -37,7 +37,7 @@ from bot.sandbox.simulation import SimUser
 from bot.sandbox.state import BotMessage
 
 if TYPE_CHECKING:
-    from bot.sandbox.server import BotApiEmulator
+    from bot.sandbox.emulator import BotApiEmulator
 
 __all__ = ["add_control_routes", "message_json"]
 

@@ -308,11 +308,10 @@ class BotApi:
 
     def _reply_to(self, chat: ChatRecord, params: Params) -> JSON | None:
         reply = params.json("reply_parameters", "can't parse ReplyParameters JSON object")
-        target = params.integer("reply_to_message_id")
-        allow_missing = params.boolean("allow_sending_without_reply")
-        if isinstance(reply, dict):
-            target = reply.get("message_id") if isinstance(reply.get("message_id"), int) else None
-            allow_missing = bool(reply.get("allow_sending_without_reply", allow_missing))
+        if not isinstance(reply, dict):
+            return None
+        target = reply.get("message_id") if isinstance(reply.get("message_id"), int) else None
+        allow_missing = bool(reply.get("allow_sending_without_reply", False))
         if target is None:
             return None
         original = chat.messages.get(target)

@@ -30,8 +30,8 @@ from bot.sandbox.community import (
     playable_residents,
     seed,
 )
+from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.panel import DemoPanel, running_services
-from bot.sandbox.server import BotApiEmulator
 from bot.sandbox.webchat import WebChat
 from surveys.store import Store
 

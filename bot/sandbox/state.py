@@ -132,6 +132,7 @@ class EmulatorStats:
     rate_limited_total: int = 0
     rate_limited_by_chat: Counter[int] = field(default_factory=Counter)
     faults_injected: Counter[str] = field(default_factory=Counter)
+    unknown_parameters: Counter[str] = field(default_factory=Counter)
 
     def as_dict(self) -> JSON:
         """JSON-friendly form for the control API."""
@@ -142,6 +143,7 @@ class EmulatorStats:
             "rate_limited_total": self.rate_limited_total,
             "rate_limited_by_chat": {str(k): v for k, v in self.rate_limited_by_chat.items()},
             "faults_injected": dict(self.faults_injected),
+            "unknown_parameters": dict(self.unknown_parameters),
         }
 
 

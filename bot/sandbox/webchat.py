@@ -34,8 +34,8 @@ from urllib.parse import quote
 from aiohttp import web
 
 from bot.sandbox.cast import Cast, Persona
+from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.panel import CLOCK_STEPS, DemoPanel, NotReadyError
-from bot.sandbox.server import BotApiEmulator
 from bot.sandbox.timeline import Cursor, Timeline
 from bot.texts import Catalogue
 from surveys.errors import SurveysError

@@ -19,8 +19,17 @@ from typing import Any
 import aiohttp
 import pytest
 import telegram
+import telegram.request
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
 from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -31,6 +40,8 @@ from telegram.ext import (
 
 from bot.sandbox import BotApiEmulator, BotMessage, FloodLimits
 from bot.sandbox.media import tiny_png
+from bot.sandbox.methods import METHODS
+from bot.sandbox.spec import PARAMETERS
 from tests.support import TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,6 +70,23 @@ async def emu() -> AsyncIterator[BotApiEmulator]:
     """A running emulator with default (Telegram-like) flood limits."""
     async with BotApiEmulator(TOKEN) as emulator:
         yield emulator
+
+
+@pytest.fixture
+async def still_emu() -> AsyncIterator[BotApiEmulator]:
+    """An emulator whose clock stands still: flood buckets never refill, however slowly the
+    machine runs the test."""
+    async with BotApiEmulator(TOKEN, clock=lambda: 1000.0) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+async def still_bot(still_emu: BotApiEmulator) -> AsyncIterator[telegram.Bot]:
+    """PTB's Bot pointed at the still emulator."""
+    async with telegram.Bot(
+        TOKEN, base_url=still_emu.base_url, base_file_url=still_emu.base_file_url
+    ) as ptb_bot:
+        yield ptb_bot
 
 
 @pytest.fixture
@@ -537,25 +565,29 @@ async def test_commands_are_validated_and_stored(bot: telegram.Bot, emu: BotApiE
 # ---- flood control -----------------------------------------------------------------------
 
 
-async def test_per_chat_burst_then_429(bot: telegram.Bot, emu: BotApiEmulator) -> None:
+async def test_per_chat_burst_then_429(
+    still_bot: telegram.Bot, still_emu: BotApiEmulator
+) -> None:
     """If one chat gets more than the burst at 1 msg/s, then 429 with retry_after >= 1 and the
     rejected message is not delivered; both counters record it."""
-    user = emu.user(1)
+    user = still_emu.user(1)
     for n in range(3):
-        await bot.send_message(1, f"m{n}")
+        await still_bot.send_message(1, f"m{n}")
     with pytest.raises(RetryAfter) as caught:
-        await bot.send_message(1, "too fast")
+        await still_bot.send_message(1, "too fast")
     assert retry_seconds(caught.value) >= 1
     assert [m.text for m in user.transcript] == ["m0", "m1", "m2"]
-    assert (emu.stats.sent_total, emu.stats.sent_by_chat[1]) == (3, 3)
-    assert (emu.stats.rate_limited_total, emu.stats.rate_limited_by_chat[1]) == (1, 1)
+    assert (still_emu.stats.sent_total, still_emu.stats.sent_by_chat[1]) == (3, 3)
+    assert (still_emu.stats.rate_limited_total, still_emu.stats.rate_limited_by_chat[1]) == (1, 1)
 
 
-async def test_429_body_is_telegrams(emu: BotApiEmulator, http: aiohttp.ClientSession) -> None:
+async def test_429_body_is_telegrams(
+    still_emu: BotApiEmulator, http: aiohttp.ClientSession
+) -> None:
     """If flood control trips, then the body carries parameters.retry_after as an integer."""
-    emu.limits = FloodLimits(per_chat_burst=1)
-    emu.user(1)
-    url = f"{emu.url}/bot{TOKEN}/sendMessage"
+    still_emu.limits = FloodLimits(per_chat_burst=1)
+    still_emu.user(1)
+    url = f"{still_emu.url}/bot{TOKEN}/sendMessage"
     assert (await post(http, url, data={"chat_id": "1", "text": "a"}))[0] == 200
     status, body = await post(http, url, data={"chat_id": "1", "text": "b"})
     assert status == 429
@@ -567,36 +599,40 @@ async def test_429_body_is_telegrams(emu: BotApiEmulator, http: aiohttp.ClientSe
     }
 
 
-async def test_overall_limit_across_chats(bot: telegram.Bot, emu: BotApiEmulator) -> None:
+async def test_overall_limit_across_chats(
+    still_bot: telegram.Bot, still_emu: BotApiEmulator
+) -> None:
     """If the bot sends to many chats faster than the overall rate, then 429 even though each
     chat got only one message."""
-    emu.limits = FloodLimits(overall_per_second=5.0)
+    still_emu.limits = FloodLimits(overall_per_second=5.0)
     for chat_id in range(1, 9):
-        emu.user(chat_id)
+        still_emu.user(chat_id)
     outcomes: list[int] = []
     for chat_id in range(1, 9):
         try:
-            await bot.send_message(chat_id, "broadcast")
+            await still_bot.send_message(chat_id, "broadcast")
             outcomes.append(0)
         except RetryAfter as error:
             outcomes.append(int(retry_seconds(error)))
     assert outcomes[:5] == [0] * 5
     assert all(wait >= 1 for wait in outcomes[5:])
-    assert emu.stats.sent_total == 5
-    assert emu.stats.rate_limited_total == 3
+    assert still_emu.stats.sent_total == 5
+    assert still_emu.stats.rate_limited_total == 3
 
 
-async def test_group_limit_per_minute(bot: telegram.Bot, emu: BotApiEmulator) -> None:
+async def test_group_limit_per_minute(
+    still_bot: telegram.Bot, still_emu: BotApiEmulator
+) -> None:
     """If a group gets more than per_group_per_minute messages, then 429 with a wait measured
     in tens of seconds."""
-    emu.limits = FloodLimits(per_chat_burst=10, per_group_per_minute=2)
-    emu.group(-5)
-    await bot.send_message(-5, "one")
-    await bot.send_message(-5, "two")
+    still_emu.limits = FloodLimits(per_chat_burst=10, per_group_per_minute=2)
+    still_emu.group(-5)
+    await still_bot.send_message(-5, "one")
+    await still_bot.send_message(-5, "two")
     with pytest.raises(RetryAfter) as caught:
-        await bot.send_message(-5, "three")
+        await still_bot.send_message(-5, "three")
     assert retry_seconds(caught.value) >= 20
-    assert emu.stats.rate_limited_by_chat[-5] == 1
+    assert still_emu.stats.rate_limited_by_chat[-5] == 1
 
 
 async def test_disabled_limits_never_429(bot: telegram.Bot, emu: BotApiEmulator) -> None:
@@ -825,6 +861,73 @@ async def test_fail_next_can_drop_the_connection(bot: telegram.Bot, emu: BotApiE
         emu.fail_next("sendPoll")
 
 
+async def test_stall_carries_the_call_out_but_holds_the_answer(emu: BotApiEmulator) -> None:
+    """If a call is stalled longer than the client's read timeout, then the client times out
+    although the message was delivered (Telegram got it, the answer was lost)."""
+    emu.user(1)
+    emu.stall_next("sendMessage", seconds=2.0)
+    async with telegram.Bot(
+        TOKEN,
+        base_url=emu.base_url,
+        request=telegram.request.HTTPXRequest(read_timeout=0.5),
+    ) as impatient:
+        with pytest.raises(TimedOut):
+            await impatient.send_message(1, "slow")
+        assert [m.text for m in emu.transcript(1)] == ["slow"]
+        await impatient.send_message(1, "fast")
+    assert [m.text for m in emu.transcript(1)] == ["slow", "fast"]
+    with pytest.raises(ValueError, match="positive"):
+        emu.stall_next("sendMessage", seconds=0)
+
+
+# ---- the specification: parameters per method ---------------------------------------------
+
+
+def test_every_emulated_method_has_its_parameter_list() -> None:
+    """If a method is emulated, then its parameter list from the specification is known."""
+    assert set(PARAMETERS) == set(METHODS.values())
+
+
+@pytest.mark.parametrize("method", sorted(METHODS.values()))
+async def test_unknown_parameter_is_refused_by_every_method(
+    method: str, emu: BotApiEmulator, http: aiohttp.ClientSession
+) -> None:
+    """If a request carries a parameter its method does not have, then 400 names it, whatever
+    else is wrong with the request."""
+    status, body = await post(http, f"{emu.url}/bot{TOKEN}/{method}", data={"colour": "red"})
+    assert (status, body["description"]) == (
+        400,
+        f"Bad Request: unknown parameter colour for method {method}",
+    )
+    assert emu.stats.unknown_parameters[method] == 1
+
+
+async def test_parse_mode_is_refused_where_the_method_has_none(
+    bot: telegram.Bot, emu: BotApiEmulator, http: aiohttp.ClientSession
+) -> None:
+    """If parse_mode goes to editMessageReplyMarkup, then 400 and the keyboard stays; the same
+    edit without it succeeds; attach:// parts are files, not parameters."""
+    emu.limits = NO_FLOOD
+    emu.user(1)
+    sent = await bot.send_message(1, "pick", reply_markup=keyboard(("A", "a")))
+    url = f"{emu.url}/bot{TOKEN}/editMessageReplyMarkup"
+    fields = {"chat_id": "1", "message_id": str(sent.message_id)}
+    status, body = await post(http, url, data={**fields, "parse_mode": "HTML"})
+    assert (status, body["description"]) == (
+        400,
+        "Bad Request: unknown parameter parse_mode for method editMessageReplyMarkup",
+    )
+    assert emu.transcript(1)[0].buttons
+    assert (await post(http, url, data=fields))[0] == 200
+    assert emu.transcript(1)[0].buttons == []
+    form = aiohttp.FormData()
+    form.add_field("chat_id", "1")
+    form.add_field("document", "attach://report")
+    form.add_field("report", b"a,b\n", filename="report.csv", content_type="text/csv")
+    status, _ = await post(http, f"{emu.url}/bot{TOKEN}/sendDocument", data=form)
+    assert status == 200
+
+
 # ---- simulated users -----------------------------------------------------------------------
 
 
@@ -990,7 +1093,7 @@ async def test_entry_point_serves_until_sigterm(tmp_path: Path) -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.sandbox.emulator",
+        "bot.sandbox.server",
         "--port",
         "0",
         "--no-flood",
