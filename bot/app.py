@@ -11,23 +11,27 @@ import asyncio
 import functools
 import logging
 import os
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, cast
 
 from telegram import BotCommandScopeChat, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, InvalidToken, NetworkError
-from telegram.ext import ApplicationBuilder, BaseUpdateProcessor, ContextTypes, Defaults
+from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 
 from bot import handlers
+from bot.budget import SendBudget
+from bot.client import FeedbackBot
 from bot.config import ConfigError, Settings
 from bot.context import BotContext, BotData, FeedbackApplication, Services
 from bot.delivery import DeliveryPolicy, DeliveryWorker
 from bot.event_scheduling import event_services
+from bot.instance import InstanceLock
 from bot.ratelimit import RetryingRateLimiter
 from bot.scheduling import RoundScheduler, invitation_message, reminder_message
 from bot.texts import Catalogue, CatalogueError
+from bot.updates import PerUserUpdateProcessor, UpdateInbox
 from surveys.announcements import Announcements
 from surveys.answering import Answering
 from surveys.digest import Digests
@@ -46,42 +50,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class PerUserUpdateProcessor(BaseUpdateProcessor):
-    """Process different users' updates concurrently, one user's strictly in order."""
-
-    def __init__(self, max_concurrent_updates: int = 64) -> None:
-        super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._users: dict[int, int] = {}
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = _ordering_key(update)
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._users[key] = self._users.get(key, 0) + 1
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            self._users[key] -= 1
-            if self._users[key] == 0:
-                del self._users[key], self._locks[key]
-
-    async def initialize(self) -> None:
-        """Nothing to set up."""
-
-    async def shutdown(self) -> None:
-        """Nothing to tear down."""
-
-
-def _ordering_key(update: object) -> int:
-    if isinstance(update, Update):
-        if update.effective_user is not None:
-            return update.effective_user.id
-        if update.effective_chat is not None:
-            return update.effective_chat.id
-    return 0
-
-
 def _digest_results(texts: Catalogue, language: str, report: RoundReport) -> str:
     from bot.reports import digest_results  # statistics libraries: only when a digest is made
 
@@ -96,9 +64,15 @@ def load_catalogue(settings: Settings) -> Catalogue:
 
 
 def build_application(
-    settings: Settings, *, delivery_policy: DeliveryPolicy | None = None
+    settings: Settings,
+    *,
+    delivery_policy: DeliveryPolicy | None = None,
+    concurrent_updates: int = 64,
 ) -> FeedbackApplication:
-    """The Application with every handler; services open in :func:`start_services`."""
+    """The Application with every handler; services open in :func:`start_services`.
+
+    ``concurrent_updates`` is how many users' updates are handled at once (one per user).
+    """
     if settings.telegram.token is None:
         raise ConfigError(
             "telegram.token: required to run the bot (or set FEEDBACKBOT_TELEGRAM__TOKEN)"
@@ -106,26 +80,30 @@ def build_application(
     load_catalogue(settings)  # fail before any network traffic
     # PTB reads this at call time: retry_after becomes a timedelta, without a warning per 429.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
-    timeout = settings.telegram.poll_timeout
-    app: FeedbackApplication = (
+    policy = delivery_policy or _delivery_policy(settings)
+    bot = FeedbackBot(
+        settings.telegram.token.get_secret_value(),
+        base_url=settings.telegram.api_base_url,
+        base_file_url=settings.telegram.file_base_url,
+        defaults=Defaults(parse_mode=ParseMode.HTML),
+        rate_limiter=RetryingRateLimiter(SendBudget(policy.rate_per_second)),
+        poll_timeout=settings.telegram.poll_timeout,
+    )
+    app = cast(
+        FeedbackApplication,
         ApplicationBuilder()
-        .token(settings.telegram.token.get_secret_value())
-        .base_url(settings.telegram.api_base_url)
-        .base_file_url(settings.telegram.file_base_url)
+        .bot(bot)
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
-        .defaults(Defaults(parse_mode=ParseMode.HTML))
-        .concurrent_updates(PerUserUpdateProcessor())
-        .rate_limiter(RetryingRateLimiter())
-        .get_updates_read_timeout(timeout + 10)
-        .build()
+        .concurrent_updates(PerUserUpdateProcessor(concurrent_updates))
+        .build(),
     )
     app.bot_data.settings = settings
-    app.bot_data.delivery_policy = delivery_policy
+    app.bot_data.delivery_policy = policy
     handlers.register(app)
     return app
 
 
-def delivery_policy(settings: Settings) -> DeliveryPolicy:
+def _delivery_policy(settings: Settings) -> DeliveryPolicy:
     delivery = settings.delivery
     return DeliveryPolicy(
         rate_per_second=delivery.rate_per_second,
@@ -150,7 +128,11 @@ async def start_services(app: FeedbackApplication) -> Services:
         )
         texts = load_catalogue(settings)
         delivery = DeliveryWorker(
-            app.bot, store, texts, app.bot_data.delivery_policy or delivery_policy(settings)
+            app.bot,
+            store,
+            texts,
+            app.bot_data.delivery_policy or _delivery_policy(settings),
+            staff=list(settings.access.coordinators or settings.access.admins),
         )
         registry = SurveyRegistry(store, settings.community.languages, settings.surveys.files)
         zone = settings.community.zone
@@ -190,8 +172,12 @@ async def start_services(app: FeedbackApplication) -> Services:
             announcements=Announcements(store, settings.community.name, texts.rendered_lengths),
         )
         app.bot_data.services = services
+        inbox = UpdateInbox(store.inbox, app.bot)
+        _bot(app).keep_updates_in(inbox)
+        _processor(app).inbox = inbox
         await delivery.start()
     except BaseException:
+        _detach(app)
         await store.close()
         raise
     await _publish_commands(app, settings, services.texts)
@@ -213,8 +199,26 @@ async def stop_services(app: FeedbackApplication) -> None:
     services.scheduler.stop()
     services.events.scheduler.stop()
     await services.delivery.stop()
+    _detach(app)
     await services.store.close()
     app.bot_data.services = None
+
+
+def _detach(app: FeedbackApplication) -> None:
+    """Undo what :func:`start_services` attached to PTB's objects."""
+    _bot(app).keep_updates_in(None)
+    _processor(app).inbox = None
+
+
+def _bot(app: FeedbackApplication) -> FeedbackBot:
+    assert isinstance(app.bot, FeedbackBot)
+    return app.bot
+
+
+def _processor(app: FeedbackApplication) -> PerUserUpdateProcessor:
+    processor = app.update_processor
+    assert isinstance(processor, PerUserUpdateProcessor)
+    return processor
 
 
 async def _publish_commands(app: FeedbackApplication, settings: Settings, texts: Catalogue) -> None:
@@ -231,33 +235,53 @@ async def _publish_commands(app: FeedbackApplication, settings: Settings, texts:
         try:
             await app.bot.set_my_commands(menu, scope=BotCommandScopeChat(user_id))
         except BadRequest as exc:  # the staff member has not opened the bot yet
-            log.info("commands for staff %s not set: %s", user_id, exc.message)
+            log.info("commands of a staff member not set: %s", exc.message)
 
 
 @asynccontextmanager
-async def running(app: FeedbackApplication, *, poll_interval: float = 0.0) -> AsyncIterator[None]:
-    """Run the bot inside the current event loop until the block exits."""
+async def running(
+    app: FeedbackApplication,
+    *,
+    poll_interval: float = 0.0,
+    instance: InstanceLock | None = None,
+) -> AsyncIterator[None]:
+    """Run the bot inside the current event loop until the block exits.
+
+    Holds the database's :class:`InstanceLock` meanwhile (``instance`` if the caller already
+    took it): a second bot on the same database raises :class:`AlreadyRunningError`.
+    Updates a crash left unhandled are handled first, then polling starts.
+    """
     settings = app.bot_data.settings
     assert settings is not None
-    async with app:
-        await start_services(app)
-        try:
-            assert app.updater is not None
-            await app.updater.start_polling(
-                poll_interval=poll_interval,
-                timeout=settings.telegram.poll_timeout,
-                drop_pending_updates=False,
-                allowed_updates=Update.ALL_TYPES,
-            )
-            await app.start()
+    lock = instance or InstanceLock(settings.database.path).acquire()
+    limiter = _bot(app).limiter
+    try:
+        async with app:
+            services = await start_services(app)
             try:
-                await arm_scheduler(app)
-                yield
+                await UpdateInbox(services.store.inbox, app.bot).replay(app.update_queue)
+                assert app.updater is not None
+                limiter.resume()
+                await app.updater.start_polling(
+                    poll_interval=poll_interval,
+                    timeout=settings.telegram.poll_timeout,
+                    drop_pending_updates=False,
+                    allowed_updates=Update.ALL_TYPES,
+                )
+                await app.start()
+                try:
+                    await arm_scheduler(app)
+                    yield
+                finally:
+                    # replies still being retried give up; their updates stay in the inbox
+                    limiter.stop_retrying()
+                    await app.updater.stop()
+                    await app.stop()
             finally:
-                await app.updater.stop()
-                await app.stop()
-        finally:
-            await stop_services(app)
+                await stop_services(app)
+    finally:
+        if instance is None:
+            lock.release()
 
 
 async def initialize_with_retry(

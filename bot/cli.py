@@ -15,37 +15,15 @@ from pathlib import Path
 
 from telegram.error import InvalidToken
 
-from bot import cli_events, cli_export, cli_reports, cli_sandbox, cli_surveys
+from bot import cli_delivery, cli_events, cli_export, cli_reports, cli_sandbox, cli_surveys
 from bot.app import build_application, initialize_with_retry, load_catalogue, running
 from bot.config import DEFAULT_CONFIG_PATH, ConfigError, Settings, load_settings
 from bot.context import FeedbackApplication
+from bot.instance import AlreadyRunningError, InstanceLock
+from bot.logs import configure_logging
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 log = logging.getLogger("feedbackbot")
-
-
-class RedactingFilter(logging.Filter):
-    """Replace the bot token wherever it would appear in a log line (e.g. request URLs)."""
-
-    def __init__(self, secret: str) -> None:
-        super().__init__()
-        self._secret = secret
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self._secret and self._secret in record.getMessage():
-            record.msg = record.getMessage().replace(self._secret, "<token>")
-            record.args = None
-        return True
-
-
-def configure_logging(level: str, secret: str | None = None) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    if secret:
-        handler.addFilter(RedactingFilter(secret))
-    logging.basicConfig(level=level, handlers=[handler], force=True)
-    # httpx logs every request URL, and Bot API URLs contain the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def _settings(args: argparse.Namespace, *, required: bool = True) -> Settings:
@@ -59,7 +37,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     token = settings.telegram.token
     configure_logging(args.log_level, token.get_secret_value() if token else None)
     try:
-        return asyncio.run(_serve(app))
+        with InstanceLock(settings.database.path) as instance:
+            return asyncio.run(_serve(app, instance))
     except InvalidToken:
         print(
             f"error: {args.config}: telegram.token: the Bot API rejected the token "
@@ -69,14 +48,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
 
 
-async def _serve(app: FeedbackApplication) -> int:
+async def _serve(app: FeedbackApplication, instance: InstanceLock) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     if not await initialize_with_retry(app, stop):
         return EXIT_OK
-    async with running(app):
+    async with running(app, instance=instance):
         log.info("bot running; press Ctrl+C to stop")
         await stop.wait()
         log.info("stopping: finishing updates in progress")
@@ -166,6 +145,7 @@ EXTENSIONS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]],
     cli_events.add_commands,
     cli_sandbox.add_commands,
     cli_reports.add_commands,
+    cli_delivery.add_commands,
 ]
 
 
@@ -180,6 +160,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not message.startswith(f"{args.config}:"):
             message = f"{args.config}: {message}"
         print(f"error: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    except AlreadyRunningError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_FAILURE

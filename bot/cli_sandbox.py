@@ -63,7 +63,7 @@ def _community(args: argparse.Namespace) -> tuple[Settings, bool]:
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
     """Serve the sandbox until SIGINT or SIGTERM."""
-    from bot.cli import configure_logging
+    from bot.logs import configure_logging
 
     if not 0 <= args.port <= 65535:
         print(f"error: --port {args.port}: use 0-65535", file=sys.stderr)

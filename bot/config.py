@@ -137,7 +137,8 @@ class DeliverySettings(_Section):
         default=28.0,
         gt=0,
         le=1000,
-        description="Messages per second to many chats (Telegram allows about 30).",
+        description="Messages per second in all (Telegram allows about 30); replies to "
+        "residents go first, broadcasts use the rest.",
     )
     per_chat_interval: float = Field(
         default=1.0, ge=0, description="Minimum seconds between broadcast messages to one chat."
@@ -149,7 +150,10 @@ class DeliverySettings(_Section):
         description="Requests in flight at once; also the most a crash can send twice.",
     )
     max_attempts: int = Field(
-        default=5, ge=1, description="Tries for network errors and 5xx before giving up."
+        default=8,
+        ge=1,
+        description="Send attempts per message (network errors, 5xx; waits of 1, 2, 4 ... s "
+        "between them) before it counts as failed and the coordinators are told.",
     )
     quiet_hours: str = Field(
         default="21:00-08:00",

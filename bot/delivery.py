@@ -1,14 +1,19 @@
 """The outbox worker: the one path for every message sent to many chats.
 
-It drains ``outbox`` under Telegram's limits (a global pace, default 28/s, and at most one
-message per chat per second), honours ``retry_after`` on 429 for every send, marks residents who
-blocked the bot as unreachable, retries network errors and 5xx with backoff, and never resends a
-row Telegram accepted. Interactive replies do not pass through here, so they never queue behind a
-broadcast.
+It drains ``outbox`` under Telegram's limits: its sends draw from the bot's shared send budget
+in the broadcast lane (so replies to residents go first and a 429 pauses the broadcast), at most
+one message per chat per second; residents who blocked the bot are marked unreachable, network
+errors and 5xx are retried with backoff, and a row Telegram accepted is never sent again.
+
+``max_attempts`` counts real send attempts only: a row deferred by pacing, a 429 or a restart
+keeps its tries. A row given up on is ``failed`` and reported to the coordinators by
+:class:`bot.failures.FailureNotices`; ``feedbackbot delivery status`` lists it.
 
 Guarantee: a row is marked ``sending`` (committed) before its request and ``sent`` right after
 Telegram's answer. After a crash, rows still ``sending`` go back to ``pending``: at most the
-requests that were in flight (``concurrency``) can be delivered twice, and nothing is lost.
+requests that were in flight (``concurrency``) can be delivered twice, and nothing is lost. When
+Telegram's answer to a send is lost after it received the request (a read timeout), the row is
+marked sent but unconfirmed rather than sent again.
 """
 
 from __future__ import annotations
@@ -23,11 +28,12 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import InputFile
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import ExtBot
 
+from bot.failures import FailureNotices
 from bot.keyboards import outbox_keyboard
-from bot.ratelimit import retry_seconds
+from bot.ratelimit import outcome_unknown, retry_seconds
 from bot.texts import Catalogue
 from surveys.clock import utcnow
 from surveys.models import OutboxItem
@@ -41,45 +47,33 @@ UNREACHABLE_BAD_REQUESTS = ("chat not found", "user not found", "chat_id is empt
 
 @dataclass(frozen=True)
 class DeliveryPolicy:
+    """How the outbox is drained; ``rate_per_second`` is the bot's whole send budget (replies
+    included), see :class:`bot.budget.SendBudget`."""
+
     rate_per_second: float = 28.0
     per_chat_interval: float = 1.0
     concurrency: int = 8
-    max_attempts: int = 5
+    max_attempts: int = 8
     poll_interval: float = 1.0
     batch_size: int = 64
     max_backoff: float = 300.0
 
 
-class Pacer:
-    """Spaces sends evenly at ``rate`` per second and pauses everything after a 429."""
-
-    def __init__(self, rate: float) -> None:
-        self._interval = 1.0 / rate
-        self._next = 0.0
-        self._paused_until = 0.0
-        self._lock = asyncio.Lock()
-
-    def pause(self, seconds: float) -> None:
-        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
-
-    async def wait_turn(self) -> None:
-        async with self._lock:
-            now = time.monotonic()
-            start = max(now, self._next, self._paused_until)
-            self._next = start + self._interval
-        if start > now:
-            await asyncio.sleep(start - now)
-
-
 class DeliveryWorker:
     def __init__(
-        self, bot: ExtBot[Any], store: Store, texts: Catalogue, policy: DeliveryPolicy | None = None
+        self,
+        bot: ExtBot[Any],
+        store: Store,
+        texts: Catalogue,
+        policy: DeliveryPolicy | None = None,
+        *,
+        staff: list[int] | None = None,
     ) -> None:
         self._bot = bot
         self._store = store
         self._texts = texts
         self.policy = policy or DeliveryPolicy()
-        self._pacer = Pacer(self.policy.rate_per_second)
+        self.notices = FailureNotices(bot, store, texts, staff or [])
         self._slots = asyncio.Semaphore(self.policy.concurrency)
         self._wake = asyncio.Event()
         self._last_send: dict[int, float] = {}
@@ -95,11 +89,13 @@ class DeliveryWorker:
                 "delivery: %d messages were in flight at the last stop; resending", released
             )
         self._task = asyncio.create_task(self._run(), name="delivery-worker")
+        self.notices.start()
 
     async def stop(self) -> None:
         """Finish the requests in flight, then stop; unclaimed rows wait for the next start."""
         if self._task is None:
             return
+        await self.notices.stop()
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
@@ -137,11 +133,10 @@ class DeliveryWorker:
         if last is not None and now - last < self.policy.per_chat_interval:
             delay = self.policy.per_chat_interval - (now - last)
             await self._store.outbox.retry_later(
-                item.id, utcnow() + timedelta(seconds=delay), "per-chat pacing"
+                item.id, utcnow() + timedelta(seconds=delay), "per-chat pacing", attempted=False
             )
             return
         await self._slots.acquire()
-        await self._pacer.wait_turn()
         self._remember_send(item.chat_id)
         task = asyncio.create_task(self._send(item))
         self._sends.add(task)
@@ -160,6 +155,8 @@ class DeliveryWorker:
         try:
             text = self._render(item)
             markup = outbox_keyboard(self._texts, item.language, item.message, self._params(item))
+            # the broadcast lane of the send budget; the outbox reschedules by itself
+            bulk = {"lane": "bulk", "retry": False}
             if item.message.attachment:
                 name, content = await self._attachment(item.message.attachment, item.language)
                 message = await self._bot.send_document(
@@ -167,21 +164,21 @@ class DeliveryWorker:
                     InputFile(content, filename=name),
                     caption=text,
                     reply_markup=markup,
-                    rate_limit_args={"retry": False},
+                    rate_limit_args=bulk,
                 )
             else:
                 message = await self._bot.send_message(
-                    item.chat_id,
-                    text,
-                    reply_markup=markup,
-                    rate_limit_args={"retry": False},  # the outbox reschedules by itself
+                    item.chat_id, text, reply_markup=markup, rate_limit_args=bulk
                 )
         except RetryAfter as exc:
+            # The limiter has paused the broadcast lane; this row waits as long.
             seconds = retry_seconds(exc.retry_after)
-            self._pacer.pause(seconds)
-            log.warning("delivery: flood control, pausing all sends for %.0f s", seconds)
+            log.warning("delivery: flood control, broadcasts pause for %.0f s", seconds)
             await self._store.outbox.retry_later(
-                item.id, utcnow() + timedelta(seconds=seconds), f"429 retry after {seconds:.0f}"
+                item.id,
+                utcnow() + timedelta(seconds=seconds),
+                f"429 retry after {seconds:.0f}",
+                attempted=False,
             )
         except Forbidden as exc:
             await self._unreachable(item, f"403 {exc.message}")
@@ -190,12 +187,16 @@ class DeliveryWorker:
                 await self._unreachable(item, f"400 {exc.message}")
             else:
                 log.error("delivery: message %d refused: %s", item.id, exc.message)
-                await self._store.outbox.mark_failed(item.id, f"400 {exc.message}")
-        except (NetworkError, TelegramError) as exc:
-            await self._retry_or_fail(item, f"{type(exc).__name__}: {exc}")
+                await self._fail(item, f"400 {exc.message}")
+        except NetworkError as exc:
+            if outcome_unknown(exc):
+                log.warning("delivery: message %d probably sent, answer lost: %s", item.id, exc)
+                await self._store.outbox.mark_sent(item.id, None, f"unconfirmed: {exc}")
+            else:
+                await self._retry_or_fail(item, f"{type(exc).__name__}: {exc}")
         except Exception as exc:
             log.exception("delivery: unexpected error for message %d", item.id)
-            await self._store.outbox.mark_failed(item.id, f"{type(exc).__name__}: {exc}")
+            await self._fail(item, f"{type(exc).__name__}: {exc}")
         else:
             await self._store.outbox.mark_sent(item.id, message.message_id)
         finally:
@@ -203,20 +204,27 @@ class DeliveryWorker:
 
     async def _unreachable(self, item: OutboxItem, reason: str) -> None:
         await self._store.residents.mark_unreachable(item.resident_id, reason)
+        await self._fail(item, reason)
+
+    async def _fail(self, item: OutboxItem, reason: str) -> None:
         await self._store.outbox.mark_failed(item.id, reason)
+        self.notices.failed()
 
     async def _retry_or_fail(self, item: OutboxItem, reason: str) -> None:
-        if item.attempts >= self.policy.max_attempts:
+        attempts = item.attempts + 1  # this one included
+        if attempts >= self.policy.max_attempts:
             log.error(
                 "delivery: giving up on message %d after %d attempts: %s",
                 item.id,
-                item.attempts,
+                attempts,
                 reason,
             )
-            await self._store.outbox.mark_failed(item.id, reason)
+            await self._fail(item, reason)
             return
-        backoff = min(2.0 ** (item.attempts - 1), self.policy.max_backoff)
-        await self._store.outbox.retry_later(item.id, utcnow() + timedelta(seconds=backoff), reason)
+        backoff = min(2.0 ** (attempts - 1), self.policy.max_backoff)
+        await self._store.outbox.retry_later(
+            item.id, utcnow() + timedelta(seconds=backoff), reason, attempted=True
+        )
 
     async def _attachment(self, attachment: str, language: str) -> tuple[str, bytes]:
         """(file name, content) of a ``kind:ref`` attachment, made now from current data."""

@@ -116,7 +116,7 @@ class RoundScheduler:
             try:
                 await self._bot.send_message(user_id, text)
             except TelegramError as exc:
-                log.warning("round summary not delivered to staff %s: %s", user_id, exc)
+                log.warning("round summary not delivered to a staff member: %s", exc)
         await self.clock.mark_summary_sent(event.round.id)
 
     async def _rebuild(self) -> None:

@@ -91,6 +91,19 @@ class OutboxItem(_Row):
     attempts: int
 
 
+class FailedDelivery(_Row):
+    """An outbox row given up on, as shown to staff (the resident by pseudonym only)."""
+
+    id: int
+    purpose: str
+    pseudonym: str
+    attempts: int
+    error: str
+    failed_at: datetime | None
+    reported_at: datetime | None
+    unreachable: bool = Field(description="The resident blocked the bot or left Telegram.")
+
+
 class DeliveryCounts(_Row):
     """How far one purpose has got; ``queued`` counts everything ever enqueued."""
 

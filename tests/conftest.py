@@ -43,8 +43,11 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 
 @pytest.fixture
 async def emulator() -> AsyncIterator[BotApiEmulator]:
+    """The emulator with Telegram's limits; afterwards, no request may have carried a parameter
+    its method does not have (every bot test checks the bot against the specification)."""
     async with BotApiEmulator(token=TOKEN, limits=FloodLimits()) as emu:
         yield emu
+    assert dict(emu.stats.unknown_parameters) == {}, "parameters the Bot API does not have"
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from surveys.store.audit import AuditStore
 from surveys.store.db import Database, connect_read_only
 from surveys.store.drafts import DraftStore
 from surveys.store.events import EventStore
+from surveys.store.inbox import InboxStore
 from surveys.store.outbox import OutboxStore
 from surveys.store.report_drafts import ReportDraftStore
 from surveys.store.report_notices import ReportNoticeStore
@@ -30,6 +31,7 @@ class Store:
     audit: AuditStore
     drafts: DraftStore
     events: EventStore
+    inbox: InboxStore
     outbox: OutboxStore
     report_drafts: ReportDraftStore
     report_notices: ReportNoticeStore
@@ -51,6 +53,7 @@ class Store:
             audit=AuditStore(db),
             drafts=DraftStore(db),
             events=EventStore(db),
+            inbox=InboxStore(db),
             outbox=OutboxStore(db),
             report_drafts=ReportDraftStore(db),
             report_notices=ReportNoticeStore(db),
@@ -72,6 +75,7 @@ __all__ = [
     "Database",
     "DraftStore",
     "EventStore",
+    "InboxStore",
     "OutboxStore",
     "ReportDraftStore",
     "ReportNoticeStore",

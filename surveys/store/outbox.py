@@ -3,6 +3,10 @@
 State machine: ``pending`` -> ``sending`` (claimed, request in flight) -> ``sent`` | ``failed``
 | ``skipped``; a retry puts the row back to ``pending`` with a later ``not_before``. Rows left in
 ``sending`` by a crash are the only ones that may be sent twice.
+
+``attempts`` counts requests that reached Telegram's door and failed or succeeded, never a
+claim: pacing, a 429 pause or a restart put a row back without using up its tries. A ``failed``
+row waits with ``failure_reported_at`` NULL until the coordinators have been told.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from surveys.clock import from_db, now_db, to_db
-from surveys.models import DeliveryCounts, OutboxItem, OutboxMessage
+from surveys.models import DeliveryCounts, FailedDelivery, OutboxItem, OutboxMessage
 from surveys.store.db import Database
 
 # Residents who may receive messages sent to many chats.
@@ -152,7 +156,7 @@ class OutboxStore:
                 (moment,),
             )
             async with conn.execute(
-                "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id IN "
+                "UPDATE outbox SET status = 'sending' WHERE id IN "
                 "(SELECT id FROM outbox WHERE status = 'pending' AND not_before <= ? "
                 "ORDER BY not_before, id LIMIT ?) RETURNING id",
                 (moment, limit),
@@ -180,24 +184,131 @@ class OutboxStore:
             for row in rows
         ]
 
-    async def mark_sent(self, item_id: int, telegram_message_id: int) -> None:
+    async def mark_sent(
+        self, item_id: int, telegram_message_id: int | None, note: str | None = None
+    ) -> None:
+        """Telegram took the message (``telegram_message_id`` None and a ``note``: it probably
+        did, but its answer was lost, and sending again could duplicate it)."""
         await self._set(
             item_id,
-            "status = 'sent', sent_at = ?, telegram_message_id = ?, last_error = NULL",
+            "status = 'sent', sent_at = ?, telegram_message_id = ?, last_error = ?, "
+            "attempts = attempts + 1",
             now_db(),
             telegram_message_id,
+            note,
         )
 
-    async def retry_later(self, item_id: int, not_before: datetime, error: str) -> None:
+    async def retry_later(
+        self, item_id: int, not_before: datetime, error: str, *, attempted: bool
+    ) -> None:
+        """Back to pending until ``not_before``; ``attempted`` if a request failed (a try used)
+        rather than the row being deferred (pacing, a 429 pause)."""
         await self._set(
             item_id,
-            "status = 'pending', not_before = ?, last_error = ?",
+            "status = 'pending', not_before = ?, last_error = ?"
+            + (", attempts = attempts + 1" if attempted else ""),
             to_db(not_before),
             error[:500],
         )
 
     async def mark_failed(self, item_id: int, error: str) -> None:
-        await self._set(item_id, "status = 'failed', last_error = ?", error[:500])
+        """Given up: the last request failed for good (it counts as an attempt)."""
+        await self._set(
+            item_id,
+            "status = 'failed', last_error = ?, attempts = attempts + 1, failed_at = ?, "
+            "failure_reported_at = NULL",
+            error[:500],
+            now_db(),
+        )
+
+    async def unreported_failures(self, limit: int = 1000) -> list[FailedDelivery]:
+        """Failed rows nobody has been told about yet, oldest first."""
+        return await self._failures(
+            "o.status = 'failed' AND o.failure_reported_at IS NULL", (), "o.id", limit
+        )
+
+    async def recent_failures(
+        self, limit: int = 20, purpose: str | None = None
+    ) -> list[FailedDelivery]:
+        """Failed rows, most recent first (of ``purpose`` if given)."""
+        where, params = "o.status = 'failed'", tuple[object, ...]()
+        if purpose is not None:
+            where, params = where + " AND o.purpose = ?", (purpose,)
+        return await self._failures(where, params, "o.failed_at DESC, o.id DESC", limit)
+
+    async def mark_reported(self, item_ids: Sequence[int]) -> None:
+        if not item_ids:
+            return
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE outbox SET failure_reported_at = ? "
+                f"WHERE id IN ({', '.join('?' * len(item_ids))})",
+                (now_db(), *item_ids),
+            )
+
+    async def requeue_failed(
+        self, *, purpose: str | None = None, item_ids: Sequence[int] = ()
+    ) -> int:
+        """Failed rows back to pending with fresh tries (of ``purpose``, or the given ids, or
+        all); residents who cannot receive messages any more are skipped at claim time."""
+        where, params = "status = 'failed'", list[object]()
+        if purpose is not None:
+            where, params = where + " AND purpose = ?", [purpose]
+        if item_ids:
+            where += f" AND id IN ({', '.join('?' * len(item_ids))})"
+            params += list(item_ids)
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE outbox SET status = 'pending', attempts = 0, not_before = ?, "
+                f"failed_at = NULL, failure_reported_at = NULL WHERE {where}",
+                (now_db(), *params),
+            )
+            return cursor.rowcount
+
+    async def counts_by_purpose(self) -> dict[str, DeliveryCounts]:
+        """Every purpose with its counts by status, for the status view."""
+        async with (
+            self._db.read() as conn,
+            conn.execute(
+                "SELECT purpose, status, COUNT(*) FROM outbox GROUP BY purpose, status "
+                "ORDER BY MIN(id)"
+            ) as cursor,
+        ):
+            rows = await cursor.fetchall()
+        by_purpose: dict[str, dict[str, int]] = {}
+        for purpose, status, count in rows:
+            by_purpose.setdefault(purpose, {})[status] = count
+        return {
+            purpose: DeliveryCounts(queued=sum(counts.values()), **counts)
+            for purpose, counts in by_purpose.items()
+        }
+
+    async def _failures(
+        self, where: str, params: tuple[object, ...], order: str, limit: int
+    ) -> list[FailedDelivery]:
+        async with (
+            self._db.read() as conn,
+            conn.execute(
+                "SELECT o.id, o.purpose, r.pseudonym, o.attempts, o.last_error, o.failed_at, "
+                "o.failure_reported_at, r.unreachable_at IS NOT NULL FROM outbox o "
+                f"JOIN residents r ON r.id = o.resident_id WHERE {where} ORDER BY {order} LIMIT ?",
+                (*params, limit),
+            ) as cursor,
+        ):
+            rows = await cursor.fetchall()
+        return [
+            FailedDelivery(
+                id=row[0],
+                purpose=row[1],
+                pseudonym=row[2],
+                attempts=row[3],
+                error=row[4] or "",
+                failed_at=from_db(row[5]) if row[5] else None,
+                reported_at=from_db(row[6]) if row[6] else None,
+                unreachable=bool(row[7]),
+            )
+            for row in rows
+        ]
 
     async def release_in_flight(self) -> int:
         """After a crash: rows claimed but never confirmed go back to pending (at-least-once)."""

@@ -114,7 +114,7 @@ async def test_claim_respects_not_before_and_release(store: Store) -> None:
     )
     assert await store.outbox.claim_due(10, utcnow()) == []
     claimed = await store.outbox.claim_due(10, utcnow() + timedelta(hours=2))
-    assert len(claimed) == 1 and claimed[0].attempts == 1
+    assert len(claimed) == 1 and claimed[0].attempts == 0  # a claim is not an attempt
     assert await store.outbox.release_in_flight() == 1
     assert (await store.outbox.counts()).pending == 1
 
