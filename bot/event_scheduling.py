@@ -44,6 +44,7 @@ def event_policy(settings: Settings) -> EventPolicy:
         feedback_delay=events.feedback_delay_period,
         feedback_open_for=events.feedback_open_period,
         feedback_reminders=events.feedback_reminder_offsets,
+        partners={partner.id: partner.name for partner in settings.partners},
     )
 
 

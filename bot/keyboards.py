@@ -376,6 +376,13 @@ class NewEventEndsPress(Payload):
     minutes: int
 
 
+@payload("nep")
+class NewEventPartnerPress(Payload):
+    """/newevent partner: a configured partner organisation, by id."""
+
+    partner_id: Token
+
+
 @payload("nec")
 class NewEventCapacityPress(Payload):
     """/newevent capacity: so many places."""

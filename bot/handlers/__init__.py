@@ -100,6 +100,7 @@ BUTTONS: dict[type[k.Payload], Route] = {
     k.NewEventAreaPress: Route(newevent.newevent_area_pressed, None),
     k.NewEventEndsPress: Route(newevent.newevent_ends_pressed, None),
     k.NewEventCapacityPress: Route(newevent.newevent_capacity_pressed, None),
+    k.NewEventPartnerPress: Route(newevent.newevent_partner_pressed, None),
 }
 
 # Flows that take typed text, asked in this order (the first that takes it wins).

@@ -16,6 +16,7 @@ from bot.keyboards import (
     NewEventAreaPress,
     NewEventCapacityPress,
     NewEventEndsPress,
+    NewEventPartnerPress,
     NewEventPress,
 )
 from bot.views.events import newevent_cancelled_view, newevent_created_view, newevent_view
@@ -100,6 +101,15 @@ async def newevent_capacity_pressed(
 ) -> None:
     """Capacity: so many places."""
     plan = await context.services.events.planner.set_capacity(_user(context), str(press.places))
+    await show_plan(update, context, plan, edit=True)
+
+
+@staff_only("newevent")
+async def newevent_partner_pressed(
+    update: Update, context: BotContext, press: NewEventPartnerPress
+) -> None:
+    """Partner: a configured partner organisation, by id."""
+    plan = await context.services.events.planner.set_partner(_user(context), press.partner_id)
     await show_plan(update, context, plan, edit=True)
 
 

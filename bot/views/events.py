@@ -13,10 +13,12 @@ from telegram import InlineKeyboardButton
 
 from bot.event_messages import announcement_text, when_text
 from bot.keyboards import (
+    LABEL_MAX,
     EventPress,
     NewEventAreaPress,
     NewEventCapacityPress,
     NewEventEndsPress,
+    NewEventPartnerPress,
     NewEventPress,
     button,
     keyboard,
@@ -28,6 +30,7 @@ from surveys.events.models import RSVP_CHOICES, Event, EventEntry, RsvpOutcome
 from surveys.events.wizard import EventPlan, EventPlanChoices
 
 END_CHOICES = (60, 90, 120, 180)
+PARTNERS_SHOWN = 8  # configured partners offered as buttons; others are typed
 WAITING_SHOWN = 10  # waiting-list places listed per event in /events for coordinators
 STAFF_TEXT_BUDGET = 3500  # characters; Telegram's limit is 4096
 CAPACITY_CHOICES = (10, 20, 50)
@@ -223,6 +226,10 @@ def newevent_view(
         )
     elif step == "partner":
         text = get(language, "newevent_partner", n=number, total=total)
+        rows += [
+            [button(name[:LABEL_MAX], NewEventPartnerPress(partner_id))]
+            for partner_id, name in list(choices.partners.items())[:PARTNERS_SHOWN]
+        ]
         rows.append([button(get(language, "button_no_partner"), NewEventPress(step, "nopartner"))])
     elif step == "confirm":
         text = check_text(texts, language, plan, choices)

@@ -76,6 +76,7 @@ class EventBoard:
         self._check_texts(spec.texts, require_default=True)
         await self._check_areas(spec.area_ids)
         self._check_times(spec.starts_at, spec.ends_at, now)
+        spec = spec.model_copy(update={"partner": self._policy.partner_name(spec.partner)})
         return await self._store.events.create(
             spec, uid=secrets.token_hex(8), created_by=created_by
         )
@@ -98,6 +99,10 @@ class EventBoard:
                 self._check_times(starts, ends, now)
             elif ends <= starts:
                 raise EventError("event_ends_before_start", "an event must end after it starts")
+        if changes.partner:
+            changes = changes.model_copy(
+                update={"partner": self._policy.partner_name(changes.partner)}
+            )
         updated, promoted, notified = await self._store.events.edit(
             event_id, changes, self._messages
         )

@@ -77,6 +77,7 @@ class EventPlanChoices:
     position: tuple[int, int]
     first_step: str
     spec: EventSpec | None
+    partners: dict[str, str]
 
 
 class EventPlanner:
@@ -107,6 +108,7 @@ class EventPlanner:
             position=self.position(plan.step),
             first_step=self._steps[0],
             spec=self.spec(plan) if complete else None,
+            partners=self._board.policy.partners,
         )
 
     async def current(self, user_id: int) -> EventPlan | None:
@@ -246,8 +248,9 @@ class EventPlanner:
         return await self._next(user_id, plan.model_copy(update={"capacity": capacity}))
 
     async def set_partner(self, user_id: int, text: str | None) -> EventPlan:
+        """A partner's name (or a configured partner's id), or None for no partner."""
         plan = await self._at(user_id, "partner")
-        partner = " ".join(text.split()) if text else None
+        partner = self._board.policy.partner_name(" ".join(text.split()) if text else None)
         if partner is not None and len(partner) > PARTNER_MAX:
             raise EventError("event_bad_partner", "the partner's name is too long")
         return await self._next(user_id, plan.model_copy(update={"partner": partner or None}))

@@ -353,16 +353,20 @@ async def test_feedback_round_opens_after_the_event_for_those_going(
 
 
 async def test_coordinator_creates_an_event_in_chat(
-    emulator: BotApiEmulator, run_bot: BotRunner, settings: Settings
+    emulator: BotApiEmulator, run_bot: BotRunner, make_settings: Callable[..., Settings]
 ) -> None:
     """If a coordinator goes through /newevent, pressing Back on every step once and
     restarting the bot halfway, then the check screen names the time zone, the preview is the
     announcement, Send creates the event as planned and only the chosen area hears of it."""
+    settings = make_settings(
+        events={"check_interval": 0.2},
+        partners=[{"id": "school", "name": "Riverside School", "chat_id": -100123}],
+    )
     (north,) = await seed(settings, emulator, [7501], "north")
     (riverside,) = await seed(settings, emulator, [7502], "riverside")
     coordinator = emulator.user(COORDINATOR_ID)
 
-    async with run_bot():
+    async with run_bot(settings):
         await coordinator.send_command("newevent")
         await coordinator.wait_for("Send the title in English")
         await coordinator.send_text("Coffee with a cop\nBring your questions.")
@@ -373,7 +377,7 @@ async def test_coordinator_creates_an_event_in_chat(
         await coordinator.wait_for("title in Español")
         await coordinator.send_text("Café con la policía")
         await coordinator.wait_for("When does it start?")
-    async with run_bot():  # the plan is in the database
+    async with run_bot(settings):  # the plan is in the database
         await coordinator.press("‹ Back")
         await coordinator.wait_for("title in Español")
         await coordinator.send_text("Café con la policía")
@@ -413,7 +417,7 @@ async def test_coordinator_creates_an_event_in_chat(
         await coordinator.wait_for("How many places")
         await coordinator.send_text("25")
         await coordinator.wait_for("partner organisation")
-        await coordinator.send_text("Riverside School")
+        await coordinator.press("Riverside School")  # a configured partner, by id
         check = await coordinator.wait_for("Check the event")
         lines = check.text.splitlines()
         assert "Title (English): Coffee with a cop" in lines

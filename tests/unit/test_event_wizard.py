@@ -123,3 +123,24 @@ async def test_a_new_start_after_going_back_drops_an_end_before_it(planner: Even
         await planner.back(USER, step)
     plan = await planner.set_starts(USER, f"{DAY} 23:00")
     assert plan.step == "ends" and plan.ends is None
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("council-streets", "City Council, Streets Department"),
+        ("city council, streets department", "City Council, Streets Department"),
+        ("Riverside School", "Riverside School"),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_partner_names_group_one_organisation(given: str | None, stored: str | None) -> None:
+    """If an event names a configured partner by id or by name in any case, then it is stored
+    under the partner's configured name (so its figures pool); other names stay as given."""
+    policy = EventPolicy(
+        zone=MADRID,
+        languages=["en"],
+        partners={"council-streets": "City Council, Streets Department"},
+    )
+    assert policy.partner_name(given) == stored

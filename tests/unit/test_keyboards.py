@@ -26,6 +26,7 @@ from bot.keyboards import (
     NewEventAreaPress,
     NewEventCapacityPress,
     NewEventEndsPress,
+    NewEventPartnerPress,
     NewEventPress,
     Payload,
     PlanAreaPress,
@@ -67,6 +68,7 @@ from surveys.models import Area
         (NewEventAreaPress("old-town"), "1|nea|old-town"),
         (NewEventEndsPress(90), "1|ned|90"),
         (NewEventCapacityPress(25), "1|nec|25"),
+        (NewEventPartnerPress("council-streets"), "1|nep|council-streets"),
     ],
 )
 def test_round_trip(value: Payload, wire: str) -> None:
