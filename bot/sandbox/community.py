@@ -27,6 +27,7 @@ __all__ = [
     "DEMO_TELEGRAM_BASE",
     "PARTNER_GROUP_ID",
     "PARTNER_MEMBER_ID",
+    "PARTNER_NAME",
     "DemoHistory",
     "demo_resident_ids",
     "demo_settings",
@@ -40,6 +41,7 @@ ADMIN_ID = 1001
 COORDINATOR_ID = 1002
 PARTNER_MEMBER_ID = 1003
 PARTNER_GROUP_ID = -1001000000001
+PARTNER_NAME = "Riverside Youth Trust"
 DEMO_TELEGRAM_BASE = 5_100_000_000
 DEMO_RESIDENTS = 320
 DEMO_ROUNDS = 3
@@ -60,7 +62,7 @@ DEMO_EVENT: dict[str, Any] = {
         ),
     },
     "place": "Riverside Community Centre, 12 Mill Lane",
-    "partner": "Riverside Youth Trust",
+    "partner": PARTNER_NAME,
 }
 
 DEMO_AREAS = (
@@ -83,6 +85,15 @@ def demo_settings() -> Settings:
         "areas": [area.model_dump() for area in DEMO_AREAS],
         "access": {"admins": [ADMIN_ID], "coordinators": [COORDINATOR_ID]},
         "privacy": {"min_group_size": 10},
+        "partners": [
+            {
+                "id": "youth-trust",
+                "name": PARTNER_NAME,
+                "chat_id": PARTNER_GROUP_ID,
+                "members": [PARTNER_MEMBER_ID],
+                "categories": ["antisocial", "vandalism"],
+            }
+        ],
         # a visitor tries the bot at any hour; quiet hours would hold invitations until morning
         "delivery": {"quiet_hours": ""},
     }
@@ -90,13 +101,17 @@ def demo_settings() -> Settings:
 
 
 def with_demo_staff(settings: Settings) -> Settings:
-    """A configuration without staff gets the demo coordinator and admin, so a visitor can
-    reach every command; configured staff are kept as they are."""
+    """A configuration without staff gets the demo coordinator and admin, and a partner group
+    without members gets the demo member, so a visitor can play every role; configured staff
+    and members are kept as they are."""
     access = settings.access
-    if access.admins or access.coordinators:
-        return settings
-    staffed = access.model_copy(update={"admins": [ADMIN_ID], "coordinators": [COORDINATOR_ID]})
-    return settings.model_copy(update={"access": staffed})
+    if not access.admins and not access.coordinators:
+        access = access.model_copy(update={"admins": [ADMIN_ID], "coordinators": [COORDINATOR_ID]})
+    partners = [
+        p if p.members else p.model_copy(update={"members": [PARTNER_MEMBER_ID]})
+        for p in settings.partners
+    ]
+    return settings.model_copy(update={"access": access, "partners": partners})
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,6 @@ from bot.sandbox.community import (
     ADMIN_ID,
     COORDINATOR_ID,
     DEMO_RESIDENTS,
-    PARTNER_GROUP_ID,
     PARTNER_MEMBER_ID,
     demo_resident_ids,
     is_sandbox_database,
@@ -39,7 +38,6 @@ __all__ = ["RunningSandbox", "open_sandbox", "sandboxed"]
 
 TOKEN = "123456:SANDBOX-TOKEN"
 HOST = "127.0.0.1"
-PARTNER_GROUP_TITLE = "Riverside Youth Trust"
 
 
 @dataclass(frozen=True)
@@ -126,7 +124,8 @@ async def _prepare_database(settings: Settings, database: Path, residents: int) 
 
 
 def _add_staff(cast: Cast, settings: Settings) -> None:
-    """The configured coordinators and admins, and a partner group with one member."""
+    """The configured coordinators and admins, and each partner group (the visitor writes as
+    its first member)."""
     language = settings.community.default_language
     staff = [(uid, "coordinator") for uid in settings.access.coordinators] + [
         (uid, "admin") for uid in settings.access.admins
@@ -143,17 +142,19 @@ def _add_staff(cast: Cast, settings: Settings) -> None:
                 language=language,
             )
         )
-    cast.add(
-        Persona(
-            key="partner",
-            name="Jo",
-            role="partner",
-            chat_id=PARTNER_GROUP_ID,
-            user_id=PARTNER_MEMBER_ID,
-            language=language,
-            group_title=PARTNER_GROUP_TITLE,
+    for partner in settings.partners:
+        member = partner.members[0] if partner.members else PARTNER_MEMBER_ID
+        cast.add(
+            Persona(
+                key=f"g{abs(partner.chat_id)}",
+                name="Jo" if member == PARTNER_MEMBER_ID else f"Member {member}",
+                role="partner",
+                chat_id=partner.chat_id,
+                user_id=member,
+                language=language,
+                group_title=partner.name,
+            )
         )
-    )
 
 
 async def _add_residents(
