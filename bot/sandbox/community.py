@@ -11,31 +11,53 @@ sandbox registers with the emulator so broadcasts reach them like anyone else.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
+from surveys.clock import utcnow
 from surveys.demo import generate
+from surveys.events.models import EventSpec, EventText, RsvpChoice
 from surveys.models import Area, Resident
 from surveys.store import Store
+
+if TYPE_CHECKING:
+    from bot.context import Services
 
 __all__ = [
     "ADMIN_ID",
     "COORDINATOR_ID",
-    "DEMO_EVENT",
+    "DEMO_EVENTS",
     "DEMO_RESIDENTS",
     "DEMO_TELEGRAM_BASE",
     "PARTNER_GROUP_ID",
     "PARTNER_MEMBER_ID",
     "PARTNER_NAME",
+    "DemoEvent",
     "DemoHistory",
+    "demo_event",
     "demo_resident_ids",
     "demo_settings",
     "is_sandbox_database",
     "playable_residents",
     "seed",
+    "seed_activity",
     "with_demo_staff",
 ]
+
+
+@dataclass(frozen=True)
+class DemoEvent:
+    """A sample event: title and description per language, and when it is, from now."""
+
+    texts: dict[str, tuple[str, str]]
+    place: str
+    in_days: int
+    starts: time
+    length: timedelta
+    capacity: int | None
+
 
 ADMIN_ID = 1001
 COORDINATOR_ID = 1002
@@ -47,22 +69,47 @@ DEMO_RESIDENTS = 320
 DEMO_ROUNDS = 3
 DEMO_SEED = 7
 
-# The demo panel's event: sample content, like the demo residents' answers.
-DEMO_EVENT: dict[str, Any] = {
-    "texts": {
-        "en": (
-            "Community safety walk",
-            "Walk the neighbourhood with local officers and the youth trust: point out dark "
-            "corners, broken lights and places that feel unsafe.",
-        ),
-        "es": (
-            "Paseo de seguridad vecinal",
-            "Recorre el barrio con agentes locales y la asociación juvenil: señala rincones "
-            "oscuros, farolas rotas y lugares que dan inseguridad.",
-        ),
-    },
-    "place": "Riverside Community Centre, 12 Mill Lane",
-    "partner": PARTNER_NAME,
+# Sample events, like the demo residents' answers: one is planned when the sandbox starts (with
+# answers from demo residents), the demo panel announces the other.
+DEMO_EVENTS: dict[str, DemoEvent] = {
+    "coffee": DemoEvent(
+        texts={
+            "en": (
+                "Coffee with your neighbourhood officers",
+                "Meet the officers who patrol your streets, ask questions and tell them what "
+                "worries you. Coffee and biscuits provided.",
+            ),
+            "es": (
+                "Café con los agentes de tu barrio",
+                "Conoce a los agentes que patrullan tus calles, pregunta y cuéntales lo que te "
+                "preocupa. Habrá café y galletas.",
+            ),
+        },
+        place="Old Town Library, Market Square",
+        in_days=5,
+        starts=time(10, 0),
+        length=timedelta(minutes=90),
+        capacity=None,
+    ),
+    "walk": DemoEvent(
+        texts={
+            "en": (
+                "Community safety walk",
+                "Walk the neighbourhood with local officers and the youth trust: point out dark "
+                "corners, broken lights and places that feel unsafe.",
+            ),
+            "es": (
+                "Paseo de seguridad vecinal",
+                "Recorre el barrio con agentes locales y la asociación juvenil: señala rincones "
+                "oscuros, farolas rotas y lugares que dan inseguridad.",
+            ),
+        },
+        place="Riverside Community Centre, 12 Mill Lane",
+        in_days=3,
+        starts=time(18, 0),
+        length=timedelta(hours=2),
+        capacity=30,
+    ),
 }
 
 DEMO_AREAS = (
@@ -172,3 +219,51 @@ async def playable_residents(
         if len(found) == min(2, len(languages)):
             break
     return DemoHistory(tuple(found[lang] for lang in languages[:2] if lang in found))
+
+
+def demo_event(settings: Settings, sample: DemoEvent) -> EventSpec:
+    """A sample event for the community's languages, run with its first partner (if any)."""
+    zone = settings.community.zone
+    day = (utcnow().astimezone(zone) + timedelta(days=sample.in_days)).date()
+    starts = datetime.combine(day, sample.starts, tzinfo=zone)
+    languages = settings.community.languages
+    texts = {
+        language: EventText(title=title, description=description)
+        for language, (title, description) in sample.texts.items()
+        if language in languages
+    } or {languages[0]: EventText(title=sample.texts["en"][0], description=sample.texts["en"][1])}
+    return EventSpec(
+        texts=texts,
+        starts_at=starts,
+        ends_at=starts + sample.length,
+        place=sample.place,
+        capacity=sample.capacity,
+        partner=settings.partners[0].name if settings.partners else None,
+    )
+
+
+# How demo residents 3 to 18 answer the planned event (the first two are left to the visitor).
+_ANSWERS: tuple[RsvpChoice, ...] = (
+    "going",
+    "going",
+    "maybe",
+    "cant",
+    "going",
+    "maybe",
+    "going",
+    "cant",
+)
+
+
+async def seed_activity(services: Services, residents: int = DEMO_RESIDENTS) -> None:
+    """What a fresh sandbox starts with besides past surveys: a planned event (announced to
+    everyone now) that demo residents have already answered."""
+    board = services.events.board
+    event = await board.create(
+        demo_event(services.settings, DEMO_EVENTS["coffee"]), created_by="sandbox"
+    )
+    for number, telegram_id in enumerate(demo_resident_ids(min(residents, 18))[2:]):
+        resident = await services.store.residents.by_telegram_id(telegram_id)
+        if resident is not None and resident.receives_broadcasts:
+            await board.answer(event.id, resident, _ANSWERS[number % len(_ANSWERS)])
+    await services.events.scheduler.tick()

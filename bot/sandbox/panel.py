@@ -9,14 +9,13 @@ clocks once, so whatever fell due happens at once instead of at their next poll.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from pydantic import BaseModel
 
 from bot.context import FeedbackApplication, Services
-from bot.sandbox.community import DEMO_EVENT
+from bot.sandbox.community import DEMO_EVENTS, demo_event
 from surveys.clock import CLOCK, utcnow
-from surveys.events.models import EventSpec, EventText
 from surveys.rounds import create_round
 
 __all__ = [
@@ -33,9 +32,6 @@ __all__ = [
 CLOCK_STEPS = {"1h": timedelta(hours=1), "1d": timedelta(days=1), "1w": timedelta(weeks=1)}
 ROUND_LENGTH = timedelta(days=7)
 ROUND_REMINDERS = (timedelta(days=2), timedelta(days=5))
-EVENT_IN_DAYS = 3
-EVENT_STARTS = time(18, 0)
-EVENT_LENGTH = timedelta(hours=2)
 
 
 class NotReadyError(RuntimeError):
@@ -160,26 +156,10 @@ class DemoPanel:
         return created.id
 
     async def announce_event(self) -> int:
-        """Create the demo event (in three days at 18:00 local time, for every area, 30
-        places, run with the partner group) and let the event clock announce it now."""
+        """Create the demo panel's sample event (in three days at 18:00 local time, for every
+        area, 30 places) and let the event clock announce it now."""
         services = self._services
-        zone = services.settings.community.zone
-        day = (utcnow().astimezone(zone) + timedelta(days=EVENT_IN_DAYS)).date()
-        starts = datetime.combine(day, EVENT_STARTS, tzinfo=zone)
-        languages = services.settings.community.languages
-        texts = {
-            language: EventText(title=title, description=description)
-            for language, (title, description) in DEMO_EVENT["texts"].items()
-            if language in languages
-        }
-        spec = EventSpec(
-            texts=texts or {languages[0]: EventText(title=DEMO_EVENT["texts"]["en"][0])},
-            starts_at=starts,
-            ends_at=starts + EVENT_LENGTH,
-            place=DEMO_EVENT["place"],
-            capacity=30,
-            partner=DEMO_EVENT["partner"],
-        )
+        spec = demo_event(services.settings, DEMO_EVENTS["walk"])
         event = await services.events.board.create(spec, created_by="sandbox")
         await services.store.audit.record(
             role="cli", action="sandbox.event", allowed=True, detail={"event": event.id}

@@ -28,6 +28,7 @@ from bot.sandbox.community import (
     is_sandbox_database,
     playable_residents,
     seed,
+    seed_activity,
 )
 from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.panel import DemoPanel, running_services
@@ -102,8 +103,10 @@ async def open_sandbox(
                 emulator.user(telegram_id, f"Resident {telegram_id % 100000}")
             _add_staff(cast, bot_settings)  # before the bot starts, which publishes their menus
             async with running(app):
-                store = running_services(app).store
-                await _add_residents(cast, store, bot_settings, known)
+                services = running_services(app)
+                if seeded:
+                    await seed_activity(services, residents)
+                await _add_residents(cast, services.store, bot_settings, known)
                 yield RunningSandbox(url, bot_settings, app, emulator, cast, seeded)
         finally:
             await web.stop()

@@ -28,14 +28,18 @@ async def test_rsvp_and_calendar_download(page: Page, sandbox: RunningSandbox, s
         "document.querySelector('#panel-status').textContent.includes('is announced')",
         what="the panel to confirm the event",
     )
-    card = await bot_says(page, "Will you come?")
+    card = await page.wait_for(
+        "[...document.querySelectorAll('#messages li.bot')].findLast((li) => li.textContent"
+        f".includes('{TITLE}') && li.textContent.includes('Will you come?'))?.dataset.id",
+        what="the announcement",
+    )
     await press(page, "✅ Going", then="Your answer: going")
     popup = await page.wait_for(
         "!document.querySelector('#toast').hidden && document.querySelector('#toast').textContent",
         what="the bot's pop-up answer",
     )
     assert "going" in popup.lower()
-    assert await bot_says(page, "Your answer: going") == card, "the card is edited in place"
+    assert await bot_says(page, "Your answer: going") == str(card), "edited in place"
     await page.wait_for(
         "document.querySelector('#panel-events').textContent.includes('1 going')",
         what="the panel to count the answer",

@@ -263,7 +263,8 @@ async def test_demo_panel_opens_a_round_and_moves_the_clock(
     await sandbox.emulator.user(sam.user_id).wait_for("A new survey is open", timeout=30)
     assert (await post(http, f"{sandbox.url}api/demo/clock", json={"step": "1y"}))[0] == 400
     status, state = await post(http, f"{sandbox.url}api/demo/clock", json={"step": "1w"})
-    assert status == 200 and state["ahead_hours"] == 168 and state["rounds"] == []
+    assert status == 200 and state["ahead_hours"] == 168
+    assert round_id not in [r["id"] for r in state["rounds"]], "closed a week later"
     kim = person(sandbox, "coordinator")
     await sandbox.emulator.user(kim.user_id).wait_for(f"Round #{round_id} closed", timeout=30)
 
@@ -271,17 +272,24 @@ async def test_demo_panel_opens_a_round_and_moves_the_clock(
 async def test_demo_panel_announces_an_event(
     sandbox: RunningSandbox, http: aiohttp.ClientSession
 ) -> None:
-    """If the demo panel announces an event, then residents get it at once with its answer
-    buttons, in their language, and the panel lists it as upcoming."""
+    """If the sandbox starts, then a planned event is announced and already has answers; if
+    the demo panel announces another, then residents get it at once with its answer buttons,
+    in their language, and the panel lists both as upcoming."""
+    sam, marta = person(sandbox, "resident"), person(sandbox, "resident", "es")
+    planned = await sandbox.emulator.user(sam.user_id).wait_for(
+        "Coffee with your neighbourhood officers", timeout=30
+    )
+    assert "✅ Going" in planned.button_texts()
     status, body = await post(http, f"{sandbox.url}api/demo/event")
     assert status == 200
     async with http.get(f"{sandbox.url}api/demo?lang=es") as response:
         events = (await response.json())["events"]
-    assert [(e["id"], e["title"], e["going"]) for e in events] == [
-        (body["event"], "Paseo de seguridad vecinal", 0)
-    ]
-    assert events[0]["starts"].endswith(" 18:00")
-    sam, marta = person(sandbox, "resident"), person(sandbox, "resident", "es")
+    listed = {e["title"]: e for e in events}
+    assert set(listed) == {"Paseo de seguridad vecinal", "Café con los agentes de tu barrio"}
+    walk, coffee = listed["Paseo de seguridad vecinal"], listed["Café con los agentes de tu barrio"]
+    assert walk["id"] == body["event"] and walk["going"] == 0
+    assert walk["starts"].endswith(" 18:00") and coffee["starts"].endswith(" 10:00")
+    assert coffee["going"] > 0 and coffee["maybe"] > 0, "demo residents answered it"
     english = await sandbox.emulator.user(sam.user_id).wait_for("Community safety walk", timeout=30)
     assert "✅ Going" in english.button_texts()
     await sandbox.emulator.user(marta.user_id).wait_for("Paseo de seguridad vecinal", timeout=30)

@@ -46,9 +46,7 @@ def test_settings_are_documented() -> None:
         lines = text.splitlines()
         header = re.compile(rf"\[\[?{re.escape(section)}\]\]?$") if section else None
         start = next((i for i, ln in enumerate(lines) if header and header.match(ln)), 0)
-        line = next(
-            i for i, ln in enumerate(lines) if i > start and re.match(rf"\s*{key}\s*=", ln)
-        )
+        line = next(i for i, ln in enumerate(lines) if i > start and re.match(rf"\s*{key}\s*=", ln))
         assert lines[line - 1].lstrip().startswith("#") or section == "areas", (
             f"{dotted} has no comment above it"
         )
