@@ -136,13 +136,14 @@ async def start_services(app: FeedbackApplication) -> Services:
         )
         registry = SurveyRegistry(store, settings.community.languages, settings.surveys.files)
         zone = settings.community.zone
+        quiet = QuietHours.parse(settings.delivery.quiet_hours, zone)
         clock = RoundClock(
             store,
             registry,
-            invitation=invitation_message,
+            invitation=functools.partial(invitation_message, zone=zone),
             reminder=reminder_message,
             zone=zone,
-            quiet=QuietHours.parse(settings.delivery.quiet_hours, zone),
+            quiet=quiet,
         )
         staff = sorted({*settings.access.coordinators, *settings.access.admins})
         publishing = Publishing(
@@ -155,7 +156,7 @@ async def start_services(app: FeedbackApplication) -> Services:
             onboarding=Onboarding(store, settings.community.languages, clock.invite_newcomer),
             registry=registry,
             answering=Answering(store, registry),
-            planner=RoundPlanner(store, registry, zone),
+            planner=RoundPlanner(store, registry, zone, quiet),
             delivery=delivery,
             scheduler=RoundScheduler(
                 clock, delivery, app.bot, texts, staff, interval=settings.rounds.check_interval

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -122,6 +123,12 @@ def _add_round_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
 def _add_survey_and_audience(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--survey", required=True, metavar="KEY", help="survey key")
     parser.add_argument("--areas", default="", metavar="A,B", help="area ids (default: all)")
+    parser.add_argument(
+        "--allow-overlap",
+        action="store_true",
+        help="create it even if a round of the same survey runs then for some of the same "
+        "areas (residents there would see two identical surveys)",
+    )
 
 
 def _areas(args: argparse.Namespace) -> list[str]:
@@ -207,6 +214,7 @@ def cmd_rounds_create(args: argparse.Namespace) -> int:
             area_ids=_areas(args),
             remind_after=parse_offsets(args.remind),
             recurrence=args.every,
+            allow_overlap=args.allow_overlap,
         )
         await store.audit.record(
             role="cli",
@@ -234,11 +242,12 @@ def cmd_rounds_open(args: argparse.Namespace) -> int:
             closes_at=parse_moment(args.closes, zone, now=now) if args.closes else None,
             area_ids=_areas(args),
             now=now,
+            allow_overlap=args.allow_overlap,
         )
         clock = RoundClock(
             store,
             registry,
-            invitation=invitation_message,
+            invitation=functools.partial(invitation_message, zone=zone),
             reminder=reminder_message,
             zone=zone,
             quiet=QuietHours.parse(settings.delivery.quiet_hours, zone),
@@ -252,7 +261,7 @@ def cmd_rounds_open(args: argparse.Namespace) -> int:
             detail={"round": round_.id, "survey": args.survey, "queued": queued},
         )
         print(_describe(await store.rounds.get(round_.id), zone))
-        print(f"{queued} invitations queued")
+        print(f"{queued} invitation{'' if queued == 1 else 's'} queued")
         return EXIT_OK
 
     return _run(args, action)

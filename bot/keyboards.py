@@ -296,6 +296,16 @@ class PlanMovePress(Payload):
     move: Literal["all", "next", "now"]
 
 
+@payload("nrp")
+class PlanRepeatPress(Payload):
+    repeat: Literal["none", "weekly", "monthly"]
+
+
+@payload("nrb")
+class PlanBackPress(Payload):
+    pass
+
+
 @payload("nrok")
 class PlanCreatePress(Payload):
     pass
@@ -388,6 +398,14 @@ class NewEventCapacityPress(Payload):
     """/newevent capacity: so many places."""
 
     places: int
+
+
+@payload("an")
+class AnnouncePress(Payload):
+    """Send or Cancel under the /announce preview; ``key`` is the command's message id."""
+
+    choice: Literal["send", "cancel"]
+    key: int
 
 
 @payload("wd")

@@ -71,6 +71,11 @@ def top_option_lines(
     ]
 
 
+def _withheld(status: str) -> str:
+    """Why no figure is shown: not yet (still open), or not at all (closed, too few)."""
+    return "results_withheld" if status == "open" else "results_withheld_closed"
+
+
 def headline(texts: Catalogue, language: str, report: RoundReport) -> str:
     """Process figures, then the indices (or why they are withheld)."""
     summary = report.summary
@@ -91,7 +96,9 @@ def headline(texts: Catalogue, language: str, report: RoundReport) -> str:
         rate=rate,
     )
     if summary.withheld:
-        return text + "\n" + texts.get(language, "results_withheld", min=report.min_group_size)
+        return (
+            text + "\n" + texts.get(language, _withheld(summary.status), min=report.min_group_size)
+        )
     return "\n".join([text, *index_lines(texts, language, report.indices)])
 
 
@@ -101,7 +108,7 @@ def digest_results(texts: Catalogue, language: str, report: RoundReport) -> str:
     Plain text (not HTML): it becomes a parameter of the ``digest`` message, escaped there.
     """
     if report.summary.withheld:
-        return texts.raw(language, "results_withheld", min=report.min_group_size)
+        return texts.raw(language, _withheld(report.summary.status), min=report.min_group_size)
     lines = index_lines(texts, language, report.indices, html_out=False)
     for question in report.questions:
         if question.type == "multi":

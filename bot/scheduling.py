@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram.error import TelegramError
 from telegram.ext import ExtBot, JobQueue
@@ -25,9 +26,14 @@ from surveys.schedule import RoundClock, RoundEvent
 log = logging.getLogger(__name__)
 
 
-def invitation_message(round_: Round, definition: SurveyDefinition) -> OutboxMessage:
+def invitation_message(
+    round_: Round, definition: SurveyDefinition, *, zone: ZoneInfo
+) -> OutboxMessage:
+    """The invitation to a round: its title, and until when it is open (local time)."""
+    closes = round_.closes_at
     return OutboxMessage(
-        text_key="invitation",
+        text_key="invitation" if closes else "invitation_open_ended",
+        params={"closes": closes.astimezone(zone).strftime("%Y-%m-%d %H:%M")} if closes else {},
         localized_params={"title": dict(definition.title)},
         buttons=[[("button_start_survey", encode(StartPress(round_.id)))]],
     )
@@ -95,6 +101,18 @@ class RoundScheduler:
             self._delivery.wake()
         if event.kind == "closed" and event.progress is not None:
             await self._send_summary(event)
+        held = self.clock.held_until(utcnow())
+        if event.kind == "opened" and event.queued and held is not None:
+            await self._tell_staff(
+                self._texts.plural(
+                    self._texts.default,
+                    "round_held",
+                    event.queued,
+                    round=event.round.id,
+                    until=held.astimezone(self.clock.zone).strftime("%Y-%m-%d %H:%M"),
+                    zone=self.clock.zone.key,
+                )
+            )
 
     async def _send_summary(self, event: RoundEvent) -> None:
         progress, definition = event.progress, event.definition
@@ -112,12 +130,15 @@ class RoundScheduler:
             completed=progress.completed,
             rate=f"{rate:.0%}" if rate is not None else self._texts.get(language, "rate_unknown"),
         )
+        await self._tell_staff(text)
+        await self.clock.mark_summary_sent(event.round.id)
+
+    async def _tell_staff(self, text: str) -> None:
         for user_id in self._staff:
             try:
                 await self._bot.send_message(user_id, text)
             except TelegramError as exc:
-                log.warning("round summary not delivered to a staff member: %s", exc)
-        await self.clock.mark_summary_sent(event.round.id)
+                log.warning("message to a staff member not delivered: %s", exc)
 
     async def _rebuild(self) -> None:
         if self._job_queue is None:

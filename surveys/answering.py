@@ -37,6 +37,8 @@ class SurveyState:
     question: Question | None
     progress: Progress | None
     can_go_back: bool
+    # questions the resident may see in all (more than progress.total while a show_if is open)
+    most_questions: int = 0
 
     @property
     def completed(self) -> bool:
@@ -274,4 +276,7 @@ class Answering:
             question is not None
             and engine.previous_question(definition, answers, question.id) is not None
         )
-        return SurveyState(round_, response, definition, answers, question, progress, can_go_back)
+        most = engine.possible_total(definition, answers)
+        return SurveyState(
+            round_, response, definition, answers, question, progress, can_go_back, most
+        )

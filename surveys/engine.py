@@ -20,6 +20,7 @@ from surveys.definitions import (
     Question,
     SurveyDefinition,
     holds,
+    iter_conditions,
 )
 from surveys.errors import NotSkippableError, QuestionHiddenError
 
@@ -120,6 +121,21 @@ def progress(
         _visible_question(definition, answers, question_id)
     ids = [question.id for question in visible]
     return Progress(ids.index(question_id) + 1, len(visible))
+
+
+def possible_total(definition: SurveyDefinition, answers: Mapping[str, AnswerValue]) -> int:
+    """How many questions the resident may see in all: the visible ones, plus hidden ones whose
+    ``show_if`` still depends on an unanswered question (so progress can say "of up to N")."""
+    visible, known = _walk(definition, answers)
+    shown = {question.id for question in visible}
+    undecided = sum(
+        1
+        for question in definition.questions
+        if question.id not in shown
+        and question.show_if is not None
+        and any(leaf.question not in known for leaf in iter_conditions(question.show_if))
+    )
+    return len(visible) + undecided
 
 
 def previous_question(

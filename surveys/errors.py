@@ -30,7 +30,8 @@ placeholders; the bot maps them in one place, handlers never catch them::
     │   └── PlanError              a step of a round plan is not acceptable (chat wizard)
     ├── RefusedError               a request declined with a reason (code given per instance)
     │   ├── PlanError
-    │   └── EventError             an event cannot be created, changed or answered as asked
+    │   ├── EventError             an event cannot be created, changed or answered as asked
+    │   └── RoundOverlapError      same survey, same residents, same time as another round
     ├── SurveyDoneError            the response is complete; it cannot be answered again
     ├── StaleActionError           an old, double-tapped or forged button; nothing changes
     └── ReportError                a concern report action cannot be done (``code``, ``params``)
@@ -381,3 +382,8 @@ class RoutingError(ReportError):
 
 class DuplicateTargetError(ReportError):
     code = "report_duplicate_target"
+
+
+class RoundOverlapError(RefusedError, RoundError):
+    """A round would run at the same time as another of the same survey for some of the same
+    residents (they would see two identical Start buttons)."""

@@ -14,12 +14,15 @@ from pydantic import BaseModel, Field
 from surveys.clock import from_db, to_db, utcnow
 from surveys.errors import PlanError, RoundError, StaleActionError
 from surveys.models import Area, Role, Round
+from surveys.quiet import QuietHours
 from surveys.registry import SurveyRegistry
 from surveys.rounds import create_round, parse_moment, parse_offsets
+from surveys.schedule import validate_recurrence
 from surveys.store import Store
 
 KIND = "newround"
-Step = Literal["survey", "audience", "opens", "closes", "remind", "confirm"]
+Step = Literal["survey", "audience", "opens", "closes", "remind", "repeat", "confirm"]
+STEPS: tuple[Step, ...] = ("survey", "audience", "opens", "closes", "remind", "repeat", "confirm")
 Move = Literal["all", "next", "now"]
 # How far ahead a round may be planned: a sane bound, and no date arithmetic near year 9999.
 HORIZON = timedelta(days=2 * 366)
@@ -44,6 +47,12 @@ class RoundPlan(BaseModel):
     opens: str | None = None
     closes: str | None = None
     remind: list[int] = Field(default_factory=list)
+    repeat: str | None = None  # weekly, monthly or a crontab line, as the CLI's --every
+
+    @property
+    def number(self) -> int:
+        """The step's number, 1 to 6 (the confirmation is 7)."""
+        return STEPS.index(self.step) + 1
 
     @property
     def opens_at(self) -> datetime | None:
@@ -58,11 +67,28 @@ class RoundPlan(BaseModel):
         return [timedelta(seconds=s) for s in self.remind]
 
 
+@dataclass(frozen=True)
+class PlannedRound:
+    """A round created from a plan: opening now or later, and when its invitations go out
+    (later than the opening in quiet hours)."""
+
+    round: Round
+    opens_now: bool
+    invitations_at: datetime
+
+
 class RoundPlanner:
-    def __init__(self, store: Store, registry: SurveyRegistry, zone: ZoneInfo) -> None:
+    def __init__(
+        self,
+        store: Store,
+        registry: SurveyRegistry,
+        zone: ZoneInfo,
+        quiet: QuietHours | None = None,
+    ) -> None:
         self._store = store
         self._registry = registry
         self._zone = zone
+        self._quiet = quiet
 
     async def current(self, user_id: int) -> RoundPlan | None:
         draft = await self._store.drafts.get(user_id, KIND)
@@ -105,6 +131,7 @@ class RoundPlanner:
             "opens": self.set_opens,
             "closes": self.set_closes,
             "remind": self.set_reminders,
+            "repeat": self.set_repeat,
         }
         if plan is None or plan.step not in setters:
             return None
@@ -157,22 +184,46 @@ class RoundPlanner:
             raise PlanError("plan_reminder_after_close")
         seconds = [int(offset.total_seconds()) for offset in offsets]
         return await self._save(
-            user_id, plan.model_copy(update={"remind": seconds, "step": "confirm"})
+            user_id, plan.model_copy(update={"remind": seconds, "step": "repeat"})
         )
 
-    async def confirm(self, user_id: int, *, role: Role) -> Round:
-        """Create the planned round (audited as ``rounds.create`` by the staff member)."""
+    async def set_repeat(self, user_id: int, text: str) -> RoundPlan:
+        """``none``, ``weekly``, ``monthly`` or a crontab line: the next round is planned when
+        this one closes."""
+        plan = await self._at(user_id, "repeat")
+        choice = text.strip().lower()
+        try:
+            repeat = None if choice in ("", "none") else validate_recurrence(choice)
+        except RoundError:
+            raise PlanError("plan_bad_repeat") from None
+        return await self._save(
+            user_id, plan.model_copy(update={"repeat": repeat, "step": "confirm"})
+        )
+
+    async def back(self, user_id: int) -> RoundPlan:
+        """One step back (the values chosen stay until they are chosen again)."""
+        plan = await self.current(user_id)
+        if plan is None or plan.step == "survey":
+            raise StaleActionError("no step to go back to")
+        previous = STEPS[STEPS.index(plan.step) - 1]
+        return await self._save(user_id, plan.model_copy(update={"step": previous}))
+
+    async def confirm(self, user_id: int, *, role: Role) -> PlannedRound:
+        """Create the planned round (audited as ``rounds.create`` by the staff member);
+        RoundOverlapError if the same survey already runs then for some of the same areas."""
         plan = await self._at(user_id, "confirm")
         assert plan.survey is not None
         now = utcnow()
+        opens = max(plan.opens_at or now, now)
         round_ = await create_round(
             self._store,
             self._registry,
             plan.survey,
-            opens_at=max(plan.opens_at or now, now),
+            opens_at=opens,
             closes_at=plan.closes_at,
             area_ids=plan.areas,
             remind_after=plan.reminders,
+            recurrence=plan.repeat,
             created_by=f"user:{user_id}",
             now=now,
         )
@@ -184,7 +235,8 @@ class RoundPlanner:
             user_id=user_id,
             detail={"round": round_.id},
         )
-        return round_
+        invitations = self._quiet.next_allowed(opens) if self._quiet else opens
+        return PlannedRound(round_, opens <= now, invitations)
 
     def _moment(self, text: str, now: datetime) -> datetime:
         try:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from surveys.clock import utcnow
-from surveys.errors import RoundError
+from surveys.errors import RoundError, RoundOverlapError
 from surveys.models import Round
 from surveys.registry import SurveyRegistry
 from surveys.schedule import validate_recurrence
@@ -68,8 +68,13 @@ async def create_round(
     recurrence: str | None = None,
     created_by: str = "cli",
     now: datetime | None = None,
+    allow_overlap: bool = False,
 ) -> Round:
-    """Check the plan, register the survey's current version, store the round (scheduled)."""
+    """Check the plan, register the survey's current version, store the round (scheduled).
+
+    A round of the same survey for some of the same residents at the same time is refused
+    (:class:`RoundOverlapError`) unless ``allow_overlap``.
+    """
     known = {area.id for area in await store.areas.active()}
     unknown = sorted(set(area_ids) - known)
     if unknown:
@@ -85,6 +90,8 @@ async def create_round(
             raise RoundError("every reminder must fall before the closing time")
     if recurrence is not None and closes_at is None:
         raise RoundError("a recurring round needs a closing time (the next opens after it)")
+    if not allow_overlap:
+        await _refuse_overlap(store, survey_key, opens_at, closes_at, area_ids)
     version, _ = await registry.register(survey_key)
     return await store.rounds.create(
         version.id,
@@ -95,3 +102,32 @@ async def create_round(
         recurrence=validate_recurrence(recurrence),
         created_by=created_by,
     )
+
+
+async def _refuse_overlap(
+    store: Store,
+    survey_key: str,
+    opens_at: datetime,
+    closes_at: datetime | None,
+    area_ids: Sequence[str],
+) -> None:
+    """RoundOverlapError if a planned or open round of the survey shares residents and time."""
+    for other in await store.rounds.find(["scheduled", "open"]):
+        if other.survey_key != survey_key:
+            continue
+        shared_areas = not area_ids or not other.area_ids or set(area_ids) & set(other.area_ids)
+        shared_time = (other.closes_at is None or opens_at < other.closes_at) and (
+            closes_at is None or other.opens_at < closes_at
+        )
+        if shared_areas and shared_time:
+            raise RoundOverlapError(
+                "round_overlap",
+                f"round #{other.id} of {survey_key} already runs then for some of the same "
+                "residents (they would see two identical surveys); choose other areas or times"
+                + (
+                    ""
+                    if other.closes_at is None
+                    else f" (it closes {other.closes_at:%Y-%m-%d %H:%M} UTC)"
+                ),
+                round=other.id,
+            )

@@ -105,6 +105,16 @@ class RoundClock:
     def _send_time(self, now: datetime) -> datetime:
         return self._quiet.next_allowed(now) if self._quiet else now
 
+    @property
+    def zone(self) -> ZoneInfo:
+        """The community's time zone, in which times are shown."""
+        return self._zone
+
+    def held_until(self, now: datetime) -> datetime | None:
+        """When messages queued now will go out, if quiet hours hold them; None if at once."""
+        send = self._send_time(now)
+        return send if send > now else None
+
     async def tick(self, now: datetime) -> list[RoundEvent]:
         """Do everything that is due at ``now``; returns what happened."""
         events: list[RoundEvent] = []

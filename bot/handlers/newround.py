@@ -13,14 +13,17 @@ from bot.handlers.guards import staff_only
 from bot.handlers.replies import answer_query, reply
 from bot.keyboards import (
     PlanAreaPress,
+    PlanBackPress,
     PlanCancelPress,
     PlanClosesPress,
     PlanCreatePress,
     PlanMovePress,
     PlanRemindPress,
+    PlanRepeatPress,
     PlanSurveyPress,
 )
 from bot.views.newround import cancelled_view, created_view, plan_view
+from surveys.errors import StaleActionError, SurveysError
 from surveys.planning import RoundPlan
 
 
@@ -32,6 +35,15 @@ async def show_plan(update: Update, context: BotContext, plan: RoundPlan, *, edi
         context.texts, context.language, plan, choices, context.settings.community.zone
     )
     await reply(update, context, *view, edit=edit)
+
+
+async def recover(update: Update, context: BotContext, error: SurveysError) -> None:
+    """After an old or double-tapped /newround button: show the step the plan is really at."""
+    if not isinstance(error, StaleActionError) or not context.actor.is_staff:
+        return
+    plan = await context.services.planner.current(_user(context))
+    if plan is not None:
+        await show_plan(update, context, plan, edit=True)
 
 
 def _user(context: BotContext) -> int:
@@ -84,11 +96,26 @@ async def plan_remind_pressed(update: Update, context: BotContext, press: PlanRe
 
 
 @staff_only("newround")
+async def plan_repeat_pressed(update: Update, context: BotContext, press: PlanRepeatPress) -> None:
+    """Step 6: repeat weekly, monthly, or not."""
+    plan = await context.services.planner.set_repeat(_user(context), press.repeat)
+    await show_plan(update, context, plan, edit=True)
+
+
+@staff_only("newround")
+async def plan_back_pressed(update: Update, context: BotContext, press: PlanBackPress) -> None:
+    """Back: the step before."""
+    plan = await context.services.planner.back(_user(context))
+    await show_plan(update, context, plan, edit=True)
+
+
+@staff_only("newround")
 async def plan_create_pressed(update: Update, context: BotContext, press: PlanCreatePress) -> None:
     """Create round: store it (the round clock opens it and invites its audience)."""
-    round_ = await context.services.planner.confirm(_user(context), role=context.actor.role)
+    planned = await context.services.planner.confirm(_user(context), role=context.actor.role)
     await answer_query(update, context)
-    await reply(update, context, *created_view(context.texts, context.language, round_), edit=True)
+    view = created_view(context.texts, context.language, planned, context.settings.community.zone)
+    await reply(update, context, *view, edit=True)
 
 
 @staff_only("newround")

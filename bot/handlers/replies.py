@@ -59,6 +59,9 @@ async def answer_query(update: Update, context: BotContext, text: str | None = N
 
 
 async def notify(update: Update, context: BotContext, text: str) -> None:
-    """A short notice: the answer of a pressed button, else (or if already answered) a message."""
-    if not await answer_query(update, context, text):
-        await reply(update, context, text)
+    """A notice: the answer of a pressed button when it fits one; else (or if the button was
+    already answered, or for typed input) a message."""
+    if len(text) <= ANSWER_MAX and await answer_query(update, context, text):
+        return
+    await answer_query(update, context)
+    await reply(update, context, text)

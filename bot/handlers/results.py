@@ -115,6 +115,6 @@ async def wedid_pressed(update: Update, context: BotContext, press: WedidPress) 
     else:
         queued = await digests.send(user_id, press.round_id, role=context.actor.role)
         context.services.delivery.wake()
-        text = context.text("wedid_sent", count=queued)
+        text = context.texts.plural(context.language, "wedid_sent", queued)
     await answer_query(update, context)
     await reply(update, context, text, edit=True)

@@ -89,6 +89,12 @@ class Catalogue:
             return template
         return template.format_map({k: html.escape(str(v), quote=False) for k, v in params.items()})
 
+    def plural(self, language: str, key: str, count: int, /, **params: object) -> str:
+        """``key_one`` when ``count`` is 1, else ``key_other`` (both take ``{count}``)."""
+        return self.get(
+            language, f"{key}_{'one' if count == 1 else 'other'}", count=count, **params
+        )
+
     def raw(self, language: str, key: str, /, **params: object) -> str:
         """Like :meth:`get` for params that are already HTML (e.g. composed lines)."""
         messages = self._messages.get(language) or self._messages[self.default]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton
@@ -10,19 +11,20 @@ from telegram import InlineKeyboardButton
 from bot.keyboards import (
     LABEL_MAX,
     PlanAreaPress,
+    PlanBackPress,
     PlanCancelPress,
     PlanClosesPress,
     PlanCreatePress,
     PlanMovePress,
     PlanRemindPress,
+    PlanRepeatPress,
     PlanSurveyPress,
     button,
     keyboard,
 )
 from bot.texts import Catalogue
 from bot.views import Screen
-from surveys.models import Round
-from surveys.planning import PlanChoices, RoundPlan
+from surveys.planning import PlanChoices, PlannedRound, RoundPlan
 
 CLOSE_CHOICES = (3, 7, 14)
 REMIND_CHOICES = (
@@ -30,6 +32,7 @@ REMIND_CHOICES = (
     ("2d", "button_remind_2"),
     ("2d,5d", "button_remind_2_5"),
 )
+REPEAT_CHOICES: tuple[Literal["none", "weekly", "monthly"], ...] = ("none", "weekly", "monthly")
 
 
 def plan_view(
@@ -71,10 +74,17 @@ def plan_view(
     elif plan.step == "remind":
         text = get(language, "newround_remind")
         rows = [[button(get(language, key), PlanRemindPress(code))] for code, key in REMIND_CHOICES]
+    elif plan.step == "repeat":
+        text = get(language, "newround_repeat")
+        rows = [
+            [button(get(language, f"button_repeat_{choice}"), PlanRepeatPress(choice))]
+            for choice in REPEAT_CHOICES
+        ]
     else:
         text = summary_text(texts, language, plan, choices, zone)
         rows = [[button(get(language, "button_create"), PlanCreatePress())]]
-    rows.append([button(get(language, "button_cancel"), PlanCancelPress())])
+    back = [button(get(language, "button_back"), PlanBackPress())] if plan.step != "survey" else []
+    rows.append([*back, button(get(language, "button_cancel"), PlanCancelPress())])
     return Screen(text, keyboard(rows))
 
 
@@ -100,11 +110,35 @@ def summary_text(
         opens=local(opens),
         closes=local(plan.closes_at),
         reminders=reminders or texts.get(language, "label_none"),
+        repeat=_repeat_label(texts, language, plan.repeat),
+        zone=zone.key,
     )
 
 
-def created_view(texts: Catalogue, language: str, round_: Round) -> Screen:
-    return Screen(texts.get(language, "newround_created", round=round_.id))
+def _repeat_label(texts: Catalogue, language: str, repeat: str | None) -> str:
+    if repeat in (None, "weekly", "monthly"):
+        return texts.get(language, f"label_repeat_{repeat or 'none'}")
+    return repeat  # a crontab line, as typed
+
+
+def created_view(texts: Catalogue, language: str, planned: PlannedRound, zone: ZoneInfo) -> Screen:
+    """Open now or planned for later, and when quiet hours hold the invitations."""
+    round_ = planned.round
+
+    def local(moment: datetime) -> str:
+        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+    if planned.opens_now:
+        lines = [texts.get(language, "newround_opened", round=round_.id)]
+    else:
+        opens = local(round_.opens_at)
+        lines = [
+            texts.get(language, "newround_planned", round=round_.id, opens=opens, zone=zone.key)
+        ]
+    if planned.invitations_at > round_.opens_at:
+        until = local(planned.invitations_at)
+        lines.append(texts.get(language, "newround_held", until=until, zone=zone.key))
+    return Screen("\n".join(lines))
 
 
 def cancelled_view(texts: Catalogue, language: str) -> Screen:

@@ -67,7 +67,8 @@ def digest_text(texts: Catalogue, language: str, message: OutboxMessage) -> str:
 
 def wedid_preview_view(texts: Catalogue, language: str, preview: DigestPreview) -> Screen:
     digest = digest_text(texts, language, preview.message)
-    text = texts.raw(language, "wedid_preview", count=preview.participants, digest=digest)
+    form = "one" if preview.participants == 1 else "other"
+    text = texts.raw(language, f"wedid_preview_{form}", count=preview.participants, digest=digest)
     send = button(texts.get(language, "button_send"), WedidPress("send", preview.round_id))
     cancel = button(texts.get(language, "button_cancel"), WedidPress("cancel", preview.round_id))
     return Screen(text, keyboard([[send, cancel]]))

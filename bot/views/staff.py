@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.keyboards import AuditPagePress, button, keyboard
+from bot.keyboards import AnnouncePress, AuditPagePress, button, keyboard
 from bot.texts import Catalogue
 from bot.views import Screen
+from surveys.announcements import AnnouncementPreview
 from surveys.audit import AuditPage
 from surveys.census import Census
 from surveys.models import AuditEntry
@@ -34,8 +35,29 @@ def residents_view(texts: Catalogue, language: str, census: Census) -> Screen:
     return Screen(text)
 
 
+def announce_audience_view(
+    texts: Catalogue, language: str, preview: AnnouncementPreview
+) -> Screen:
+    """Who the announcement below reaches (its own message: the announcement may use all of
+    Telegram's length)."""
+    return Screen(texts.plural(language, "announce_preview", preview.audience))
+
+
+def announce_preview_view(
+    texts: Catalogue, language: str, preview: AnnouncementPreview
+) -> Screen:
+    """The announcement exactly as residents in ``language`` will read it, with Send/Cancel."""
+    send = button(texts.get(language, "button_send"), AnnouncePress("send", preview.key))
+    cancel = button(texts.get(language, "button_cancel"), AnnouncePress("cancel", preview.key))
+    return Screen(texts.render(language, preview.message), keyboard([[send, cancel]]))
+
+
 def announce_queued_view(texts: Catalogue, language: str, queued: int) -> Screen:
-    return Screen(texts.get(language, "announce_queued", count=queued))
+    return Screen(texts.plural(language, "announce_queued", queued))
+
+
+def announce_cancelled_view(texts: Catalogue, language: str) -> Screen:
+    return Screen(texts.get(language, "announce_cancelled"))
 
 
 def actor_label(texts: Catalogue, language: str, entry: AuditEntry) -> str:

@@ -71,11 +71,7 @@ def question_text(texts: Catalogue, language: str, state: SurveyState) -> str:
                 intro=state.definition.intro[language],
             )
         )
-    parts.append(
-        "<i>"
-        + texts.get(language, "question_progress", position=progress.position, total=progress.total)
-        + "</i>"
-    )
+    parts.append("<i>" + _progress(texts, language, state) + "</i>")
     parts.append("<b>" + html.escape(question.text[language], quote=False) + "</b>")
     hint = _hint(texts, language, state)
     if hint:
@@ -83,6 +79,22 @@ def question_text(texts: Catalogue, language: str, state: SurveyState) -> str:
     if not question.required:
         parts.append(texts.get(language, "hint_optional"))
     return "\n\n".join(parts)
+
+
+def _progress(texts: Catalogue, language: str, state: SurveyState) -> str:
+    """ "Question 3 of 12", or "of up to 13" while a later question may still appear."""
+    progress = state.progress
+    assert progress is not None
+    if state.most_questions > progress.total:
+        return texts.get(
+            language,
+            "question_progress_up_to",
+            position=progress.position,
+            total=state.most_questions,
+        )
+    return texts.get(
+        language, "question_progress", position=progress.position, total=progress.total
+    )
 
 
 def _hint(texts: Catalogue, language: str, state: SurveyState) -> str | None:

@@ -104,6 +104,15 @@ class OutboxStore:
             )
             return cursor.rowcount
 
+    async def count_audience(self) -> int:
+        """Residents an announcement to everyone would reach now."""
+        async with (
+            self._db.read() as conn,
+            conn.execute(f"SELECT COUNT(*) FROM residents r WHERE {ELIGIBLE}") as cursor,
+        ):
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
     async def count_participants(self, round_id: int) -> int:
         """Residents a participants' message of the round would reach now."""
         async with (

@@ -231,7 +231,10 @@ class RoundStore:
         async with self._db.transaction() as conn:
             current = await _fetch(conn, round_id)
             if current.status not in allowed_from:
-                raise RoundError(f"round {round_id} is {current.status}; cannot become {status}")
+                if current.status == status:
+                    raise RoundError(f"round {round_id} is already {status}")
+                verb = {"open": "opened", "closed": "closed", "cancelled": "cancelled"}.get(status)
+                raise RoundError(f"round {round_id} is {current.status}; it cannot be {verb} now")
             await conn.execute(
                 f"UPDATE rounds SET status = ?, {stamp} = ? WHERE id = ?",
                 (status, now_db(), round_id),

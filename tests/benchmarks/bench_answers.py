@@ -102,18 +102,18 @@ class Step:
 # The built-in survey answered like tests/e2e/test_survey.py does: every question type, the
 # multi-select with a toggle and Done, a typed answer, and the conditional follow-up question.
 SURVEY_STEPS: tuple[Step, ...] = (
-    Step("press", "8", "Question 2 of 12"),
-    Step("press", "7", "Question 3 of 12"),
-    Step("press", "5", "Question 4 of 12"),
-    Step("press", "Good", "Question 5 of 12"),
-    Step("press", "Agree", "Question 6 of 12"),
-    Step("press", "Neither agree nor disagree", "Question 7 of 12"),
-    Step("press", "Strongly agree", "Question 8 of 12"),
-    Step("press", "Disagree", "Question 9 of 12"),
-    Step("press", "Agree", "Question 10 of 12"),
-    Step("press", "☐ Burglary", "Question 10 of 12"),
-    Step("press", "Done ✓", "Question 11 of 12"),
-    Step("type", "Speeding on Main Street", "Question 12 of 12"),
+    Step("press", "8", "Question 2 of up to 13"),
+    Step("press", "7", "Question 3 of up to 13"),
+    Step("press", "5", "Question 4 of up to 13"),
+    Step("press", "Good", "Question 5 of up to 13"),
+    Step("press", "Agree", "Question 6 of up to 13"),
+    Step("press", "Neither agree nor disagree", "Question 7 of up to 13"),
+    Step("press", "Strongly agree", "Question 8 of up to 13"),
+    Step("press", "Disagree", "Question 9 of up to 13"),
+    Step("press", "Agree", "Question 10 of up to 13"),
+    Step("press", "☐ Burglary", "Question 10 of up to 13"),
+    Step("press", "Done ✓", "Question 11 of up to 13"),
+    Step("type", "Speeding on Main Street", "Question 12 of up to 13"),
     Step("press", "Yes", "Question 13 of 13"),
     Step("press", "Very useful", "Thank you!"),
 )
@@ -343,7 +343,7 @@ def _start_from(invitations: dict[int, list[int]]) -> Callable[[SimUser], Awaita
         message_id = invitations[user.id].pop(0)
         await user.press(START_BUTTON, message_id=message_id)
         first = await user.wait_for(
-            lambda m: m.message_id == message_id and "Question 1 of 12" in m.text,
+            lambda m: m.message_id == message_id and "Question 1 of up to 13" in m.text,
             timeout=REPLY_TIMEOUT,
         )
         return first.message_id

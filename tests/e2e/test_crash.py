@@ -32,9 +32,9 @@ async def test_acknowledged_answers_survive_sigkill(
         await user.wait_for(INVITATION, timeout=15)
         await user.press("Start: Community trust and safety")
         for answer, following in (("8", 2), ("6", 3), ("5", 4)):
-            await user.wait_for(f"Question {following - 1} of 12")
+            await user.wait_for(f"Question {following - 1} of up to 13")
             await user.press(answer)
-        await user.wait_for("Question 4 of 12")  # the third answer was acknowledged
+        await user.wait_for("Question 4 of up to 13")  # the third answer was acknowledged
         bot.send_signal(signal.SIGKILL)
         await bot.wait()
         with sqlite3.connect(settings.database.path) as conn:
@@ -44,7 +44,7 @@ async def test_acknowledged_answers_survive_sigkill(
         await user.send_command("surveys")
         await user.wait_for("Open surveys", timeout=15)
         await user.press("Continue: Community trust and safety")
-        await user.wait_for("Question 4 of 12")
+        await user.wait_for("Question 4 of up to 13")
     finally:
         if bot.returncode is None:
             bot.send_signal(signal.SIGTERM)

@@ -176,8 +176,11 @@ async def test_stop_means_no_broadcast(
         await leaves.send_command("stop")
         await leaves.wait_for("no more messages")
         await coordinator.send_text("/announce Street party on Saturday <3")
+        await coordinator.wait_for("This goes to 1 registered resident,")
+        await coordinator.wait_for(lambda m: "Send" in m.button_texts())
+        await coordinator.press("Send")
         queued = await coordinator.wait_for("Announcement queued")
-        assert "for 1 residents" in queued.text
+        assert "for 1 resident." in queued.text
         announcement = await stays.wait_for("Street party")
         assert "Street party on Saturday <3" in announcement.text
         await emulator.wait_idle()
@@ -185,6 +188,8 @@ async def test_stop_means_no_broadcast(
         await leaves.send_command("start")
         await leaves.wait_for("Welcome back")
         await coordinator.send_text("/announce Second notice")
+        await coordinator.wait_for(lambda m: "Send" in m.button_texts())
+        await coordinator.press("Send")
         await leaves.wait_for("Second notice")
     stops = query(settings, "SELECT stopped_at FROM residents WHERE telegram_user_id = 1102")
     assert stops == [(None,)]

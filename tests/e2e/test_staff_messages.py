@@ -32,6 +32,9 @@ async def test_announcement_too_long_in_any_language_is_refused(
         assert "(en)" in refusal.text and f"shorten it by {over} characters" in refusal.text
         assert "Nothing was sent" in refusal.text
         await coordinator.send_text("/announce " + "y" * 4000)
+        await coordinator.wait_for("This goes to 2 registered residents")
+        await coordinator.wait_for(lambda m: "Send" in m.button_texts())
+        await coordinator.press("Send")
         await coordinator.wait_for("queued for 2")
         await emulator.wait_until(
             lambda: all(received(emulator.user(p), "yyyy") for p in PEOPLE), timeout=15
@@ -79,9 +82,47 @@ async def test_wedid_refuses_long_notes_and_a_second_digest(
         await coordinator.press("Send")
         await coordinator.wait_for("Queued for 2 participants")
         await coordinator.send_text(f"/wedid {round_id} Even more patrols.")
-        again = await coordinator.wait_for("already sent to 2 participants")
+        again = await coordinator.wait_for("already sent to its 2 participants")
         assert again.buttons == []
         await emulator.wait_idle()
     digests = query(settings, "SELECT COUNT(*) FROM outbox WHERE purpose LIKE 'digest:%'")
     assert digests == [(2,)]
     assert query(settings, "SELECT COUNT(*) FROM drafts") == [(0,)]
+
+
+async def test_announce_is_previewed_with_its_audience_then_sent_or_cancelled(
+    emulator: BotApiEmulator, run_bot: BotRunner, settings: Settings
+) -> None:
+    """If a coordinator sends /announce, then they see the announcement as residents will,
+    with how many it reaches and Send/Cancel; Cancel sends nothing, Send queues it once (a
+    second press of the same Send is out of date), and the plural fits the count."""
+    await seed(settings, emulator, PEOPLE[:1], "north")
+    coordinator = emulator.user(COORDINATOR_ID)
+    async with run_bot():
+        await coordinator.send_text("/announce Road closed on <Main> Street")
+        await coordinator.wait_for("This goes to 1 registered resident,")
+        preview = await coordinator.wait_for("Announcement from Riverside Partnership")
+        assert "Road closed on <Main> Street" in preview.text
+        assert preview.button_texts() == ["Send", "Cancel"]
+        await coordinator.press("Cancel")
+        await coordinator.wait_for("Nothing was sent.")
+        assert query(settings, "SELECT COUNT(*) FROM outbox") == [(0,)]
+        await coordinator.send_text("/announce Meeting on Friday")
+        await coordinator.wait_for("This goes to 1 registered resident,")
+        second = await coordinator.wait_for("Meeting on Friday")
+        send = dict(b for row in second.buttons for b in row)["Send"]
+        await coordinator.press("Send")
+        await coordinator.wait_for("Announcement queued for 1 resident.")
+        again = await coordinator.press_data(send, message_id=second.message_id)
+        await emulator.user(PEOPLE[0]).wait_for("Meeting on Friday")
+        await emulator.wait_idle()
+        answer = emulator.callback_answer(again)
+        assert answer is not None and "out of date" in answer["text"]
+    assert query(settings, "SELECT COUNT(*) FROM outbox WHERE purpose LIKE 'announce:%'") == [(1,)]
+    assert query(
+        settings, "SELECT action, allowed FROM audit_log WHERE action LIKE 'announce%'"
+    ) == [
+        ("announce", 1),
+        ("announce", 1),
+        ("announce.send", 1),
+    ]

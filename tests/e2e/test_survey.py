@@ -53,12 +53,12 @@ async def test_whole_survey(
         invitation = await user.wait_for("A new survey is open")
         assert invitation.button_texts() == ["Start: Community trust and safety"]
         await user.press("Start: Community trust and safety")
-        first = await user.wait_for("Question 1 of 12")
+        first = await user.wait_for("Question 1 of up to 13")
         assert first.message_id == invitation.message_id  # edited in place
         assert "This short survey" in first.text and "0 = Not at all safe" in first.text
         stale_data = dict(first.buttons[0])["3"]
         await user.press("8")
-        second = await user.wait_for("Question 2 of 12")
+        second = await user.wait_for("Question 2 of up to 13")
         assert second.message_id == first.message_id
         # a button from question 1 pressed again: refused, nothing changes
         await user.press_data(stale_data, message_id=first.message_id)
@@ -81,30 +81,30 @@ async def test_whole_survey(
         # double tap: the same payload twice before the bot answers
         await user.press_data(response_data, message_id=current.message_id)
         await user.press_data(response_data, message_id=current.message_id)
-        await user.wait_for("Question 3 of 12")
+        await user.wait_for("Question 3 of up to 13")
         await emulator.wait_idle()
         assert stored_answers(settings) == {"safety": "8", "respect": "6"}
         # Back, then change the answer
-        await press_and_wait(user, "‹ Back", "Question 2 of 12")
-        await press_and_wait(user, "7", "Question 3 of 12")
-        await press_and_wait(user, "5", "Question 4 of 12")
-        await press_and_wait(user, "Good", "Question 5 of 12")
+        await press_and_wait(user, "‹ Back", "Question 2 of up to 13")
+        await press_and_wait(user, "7", "Question 3 of up to 13")
+        await press_and_wait(user, "5", "Question 4 of up to 13")
+        await press_and_wait(user, "Good", "Question 5 of up to 13")
         for label, nxt in [
             ("Agree", 6),
             ("Neither agree nor disagree", 7),
             ("Strongly agree", 8),
             ("Disagree", 9),
         ]:
-            await press_and_wait(user, label, f"Question {nxt} of 12")
+            await press_and_wait(user, label, f"Question {nxt} of up to 13")
     # restart in the middle of the survey
     async with run_bot():
         await user.send_command("surveys")
         await user.wait_for("Open surveys")
         await user.press("Continue: Community trust and safety")
-        await user.wait_for("Question 9 of 12")
-        await press_and_wait(user, "Agree", "Question 10 of 12")
+        await user.wait_for("Question 9 of up to 13")
+        await press_and_wait(user, "Agree", "Question 10 of up to 13")
         # multi-select: toggles, a change of mind, too many, then Done
-        await press_and_wait(user, "☐ Burglary", "Question 10 of 12")
+        await press_and_wait(user, "☐ Burglary", "Question 10 of up to 13")
         toggled = await press_and_wait(user, "☐ Drug dealing or drug use", "Question 10")
         assert "☑ Burglary" in toggled.button_texts()
         await press_and_wait(user, "☑ Burglary", "Question 10")
@@ -118,12 +118,12 @@ async def test_whole_survey(
         unchanged = user.last_message
         assert unchanged is not None and unchanged.button_texts() == three.button_texts()
         assert "☐ Scams and fraud" in unchanged.button_texts()
-        await press_and_wait(user, "Done ✓", "Question 11 of 12")
+        await press_and_wait(user, "Done ✓", "Question 11 of up to 13")
         # a typed answer with garbage first
         await user.send_text("x" * 501)
         assert "the limit is 500" in (await user.next_reply()).text
         await user.send_text("  Speeding on Main Street <b>  ")
-        useful = await user.wait_for("Question 12 of 12")
+        useful = await user.wait_for("Question 12 of up to 13")
         await press_and_wait(user, "Yes", "Question 13 of 13")
         assert useful.message_id != first.message_id
         await press_and_wait(user, "Very useful", "Thank you!")
@@ -164,8 +164,8 @@ async def test_closed_round_refuses_politely(
         round_id = await open_round(app)
         await user.wait_for("A new survey is open")
         await user.press("Start: Community trust and safety")
-        await user.wait_for("Question 1 of 12")
-        await press_and_wait(user, "9", "Question 2 of 12")
+        await user.wait_for("Question 1 of up to 13")
+        await press_and_wait(user, "9", "Question 2 of up to 13")
         services = app.bot_data.services
         assert services is not None
         await services.store.rounds.close(round_id)
