@@ -467,7 +467,7 @@ async def test_residents_cannot_create_events_and_old_buttons_change_nothing(
         await onboard(resident)
         await resident.send_command("newevent")
         await resident.wait_for("only for partnership coordinators")
-        refused = "Sorry, that command is only for partnership coordinators."
+        refused = "Sorry, that is only for partnership coordinators."
         assert await press_answer(emulator, resident, data="1|ne|preview|send") == refused
         assert await press_answer(emulator, resident, data="1|nea|north") == refused
         gone = await press_answer(emulator, resident, data="1|ev|going|99")
