@@ -39,8 +39,8 @@ async def test_complete_survey_and_close(page: Page, sandbox: RunningSandbox, sh
     )
     invitation = await bot_says(page, "A new survey is open")
     await shot(page, "invitation")
-    await press(page, f"Start: {TITLE}", then="Question 1 of 12")
-    assert await bot_says(page, "Question 1 of 12") == invitation, "edited in place"
+    await press(page, f"Start: {TITLE}", then="Question 1 of up to 13")
+    assert await bot_says(page, "Question 1 of up to 13") == invitation, "edited in place"
     for label, following in [
         ("8", 2),
         ("6", 3),
@@ -52,7 +52,7 @@ async def test_complete_survey_and_close(page: Page, sandbox: RunningSandbox, sh
         ("Disagree", 9),
         ("Agree", 10),
     ]:
-        await press(page, label, then=f"Question {following} of 12")
+        await press(page, label, then=f"Question {following} of up to 13")
     # "Done ✓" with nothing chosen: the bot refuses with a pop-up, which the page shows
     await press(page, "Done ✓")
     await toast(page, "Please choose at least 1.")
@@ -63,10 +63,10 @@ async def test_complete_survey_and_close(page: Page, sandbox: RunningSandbox, sh
         ".some((b) => b.textContent === '☑ Burglary')",
         what="the ticked choice",
     )
-    await press(page, "Done ✓", then="Question 11 of 12")
+    await press(page, "Done ✓", then="Question 11 of up to 13")
     typed = "More patrols near the <b>park</b> & the school"
     await send(page, typed)
-    await bot_says(page, "Question 12 of 12")
+    await bot_says(page, "Question 12 of up to 13")
     mine = await page.evaluate(
         "[...document.querySelectorAll('#messages li.mine')].at(-1).innerHTML"
     )
