@@ -38,7 +38,7 @@ async def test_presses_fetched_before_a_sigkill_are_handled_after_the_restart(
         for user in users:
             await user.wait_for(INVITATION, timeout=20)
             await user.press(START)
-            await user.wait_for("Question 1 of 12")
+            await user.wait_for("Question 1 of up to 13")
         await emulator.wait_idle()
         emulator.stall_next("answerCallbackQuery", len(users), seconds=600)
         for user in users:
