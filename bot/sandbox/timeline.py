@@ -20,6 +20,7 @@ __all__ = ["Change", "Cursor", "Timeline"]
 JSON = dict[str, Any]
 ChangeKind = Literal["message", "edit", "delete"]
 _CURSOR = re.compile(r"^(\d{1,9})-(\d{1,9})$")
+QUOTE_LENGTH = 120
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,22 @@ class Timeline:
             }
         elif markup.get("remove_keyboard"):
             item["keyboard"] = {"remove": True}
+        elif markup.get("force_reply"):
+            item["force_reply"] = {"placeholder": markup.get("input_field_placeholder")}
+        raw = self._chat.messages.get(message.message_id)
+        if raw is not None and "reply_to_message" in raw:
+            item["reply_to"] = self._quote(raw["reply_to_message"])
         return item
+
+    def _quote(self, message: JSON) -> JSON:
+        """What a reply shows of the message it answers: who wrote it and how it starts."""
+        sender = message.get("from", {})
+        text = message.get("text") or message.get("caption") or ""
+        return {
+            "id": message.get("message_id"),
+            "sender": None if self._is_bot(message) else sender.get("first_name"),
+            "text": text[:QUOTE_LENGTH],
+        }
 
     def _person_json(self, message: JSON) -> JSON:
         sender = message.get("from", {})
@@ -150,6 +166,8 @@ class Timeline:
             "entities": message.get("entities") or message.get("caption_entities") or [],
             "edited": "edit_date" in message,
         }
+        if "reply_to_message" in message:
+            item["reply_to"] = self._quote(message["reply_to_message"])
         if "photo" in message:
             item["kind"] = "photo"
             largest = message["photo"][-1]

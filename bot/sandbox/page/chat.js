@@ -21,6 +21,7 @@
     current: null,
     source: null,
     keyboard: null,
+    replyTo: null,
     panelTimer: null,
   };
 
@@ -247,6 +248,7 @@
       sender.textContent = message.sender || t("bot");
       item.append(sender);
     }
+    if (message.reply_to) item.append(quote(message.reply_to));
     item.append(messageBody(message));
     if (message.edited) {
       const mark = document.createElement("span");
@@ -255,6 +257,44 @@
       item.append(mark);
     }
     if (message.buttons && message.buttons.length) item.append(inlineButtons(message));
+    if (state.current && state.current.group_title) {
+      const reply = document.createElement("button");
+      reply.type = "button";
+      reply.className = "reply-to";
+      reply.textContent = t("reply");
+      reply.addEventListener("click", () => startReply(message));
+      item.append(reply);
+    }
+  }
+
+  function quote(original) {
+    const box = document.createElement("blockquote");
+    box.className = "quote";
+    const who = document.createElement("span");
+    who.className = "quote-sender";
+    who.textContent = original.sender || t("bot");
+    const text = document.createElement("span");
+    text.className = "quote-text";
+    text.textContent = original.text;
+    box.append(who, text);
+    return box;
+  }
+
+  // ---- replying to a message (groups; and when the bot asks for a reply) -------------------
+
+  function startReply(message) {
+    state.replyTo = { id: message.id, sender: message.sender, text: message.text || "" };
+    $("replying-text").textContent = t("replying", {
+      name: message.sender || t("bot"),
+      text: (message.text || "").split("\n")[0].slice(0, 80),
+    });
+    $("replying").hidden = false;
+    $("composer-input").focus();
+  }
+
+  function cancelReply() {
+    state.replyTo = null;
+    $("replying").hidden = true;
   }
 
   function nearBottom() {
@@ -278,6 +318,7 @@
     fillMessage(item, message);
     if (!existing) $("messages").append(item);
     applyKeyboard(message);
+    if (message.force_reply) startReply(message);
     $("empty-chat").hidden = true;
     if (follow) scrollDown();
   }
@@ -369,8 +410,11 @@
 
   async function sendText(text) {
     if (!state.current || !text.trim()) return;
+    const body = { text };
+    if (state.replyTo) body.reply_to = state.replyTo.id;
     try {
-      await api(personPath("text"), { text });
+      await api(personPath("text"), body);
+      cancelReply();
       return true;
     } catch (error) {
       toast(describeError(error));
@@ -520,6 +564,7 @@
     $("photo-button").hidden = isGroup;
     $("location-button").hidden = isGroup;
     closeMenu();
+    cancelReply();
     $("toast").hidden = true;
     connect();
   }
@@ -668,6 +713,7 @@
     $("location-send").addEventListener("click", sendLocation);
     $("location-cancel").addEventListener("click", () => $("location-dialog").close());
     $("alert-ok").addEventListener("click", () => $("alert-dialog").close());
+    $("replying-cancel").addEventListener("click", () => { cancelReply(); $("composer-input").focus(); });
     $("menu-button").addEventListener("click", toggleMenu);
     $("command-menu").addEventListener("keydown", (event) => {
       if (event.key === "Escape") { closeMenu(); $("menu-button").focus(); }
