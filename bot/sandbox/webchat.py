@@ -26,6 +26,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import secrets
 from collections.abc import Awaitable, Callable
 from importlib import resources
 from typing import Any
@@ -102,6 +103,8 @@ class WebChat:
         self._runner: web.AppRunner | None = None
         self._closing = False
         self._url: str | None = None
+        # Event ids carry it: a page that reconnects to another sandbox starts over.
+        self._instance = secrets.token_hex(4)
 
     # ---- lifecycle ---------------------------------------------------------------------
 
@@ -236,16 +239,18 @@ class WebChat:
         )
         await response.prepare(request)
         signal = self._emulator.state.signal
-        cursor = Cursor.parse(request.headers.get("Last-Event-ID"))
+        cursor = self._cursor(request.headers.get("Last-Event-ID"))
         try:
             await response.write(b"retry: 1000\n\n")
             if cursor is None or not _resumable(timeline, cursor):
                 messages, cursor = timeline.snapshot()
-                await _event(response, "snapshot", {"messages": messages}, cursor)
+                await _event(response, "snapshot", {"messages": messages}, cursor, self._instance)
             while not self._closing:
                 changes = timeline.since(cursor)
                 for change in changes:
-                    await _event(response, change.kind, change.message, change.cursor)
+                    await _event(
+                        response, change.kind, change.message, change.cursor, self._instance
+                    )
                     cursor = change.cursor
                 if changes:
                     continue
@@ -256,6 +261,11 @@ class WebChat:
         except ConnectionResetError:
             pass  # the page went away
         return response
+
+    def _cursor(self, last_event_id: str | None) -> Cursor | None:
+        """The cursor of a ``Last-Event-ID`` given out by this sandbox, else None."""
+        instance, _, token = (last_event_id or "").partition(".")
+        return Cursor.parse(token) if instance == self._instance else None
 
     # ---- what a person does ------------------------------------------------------------
 
@@ -448,6 +458,9 @@ def _resumable(timeline: Timeline, cursor: Cursor) -> bool:
     return True
 
 
-async def _event(response: web.StreamResponse, kind: str, data: JSON, cursor: Cursor) -> None:
+async def _event(
+    response: web.StreamResponse, kind: str, data: JSON, cursor: Cursor, instance: str
+) -> None:
     payload = json.dumps(data, ensure_ascii=False)
-    await response.write(f"id: {cursor.token()}\nevent: {kind}\ndata: {payload}\n\n".encode())
+    event_id = f"{instance}.{cursor.token()}"
+    await response.write(f"id: {event_id}\nevent: {kind}\ndata: {payload}\n\n".encode())

@@ -129,9 +129,11 @@ async def test_stream_shows_messages_edits_and_resumes(
         stream = Stream(response)
         kind, first = await stream.next()
         assert (kind, first["text"]) == ("message", "/help"), "no snapshot, nothing repeated"
-    async with http.get(f"{base}/stream", headers={"Last-Event-ID": "999999-0"}) as response:
-        kind, _ = await Stream(response).next()
-        assert kind == "snapshot", "a cursor from another sandbox starts over"
+    instance = str(seen).split(".")[0]
+    for other in (f"{instance}.999999-0", f"0000.{str(seen).split('.')[1]}", "junk"):
+        async with http.get(f"{base}/stream", headers={"Last-Event-ID": other}) as response:
+            kind, _ = await Stream(response).next()
+            assert kind == "snapshot", f"{other}: a cursor from elsewhere starts over"
 
 
 async def test_photo_location_and_bad_input(

@@ -580,10 +580,13 @@
     state.source = source;
     const read = (handler) => (event) => { if (state.source === source) handler(JSON.parse(event.data)); };
     source.addEventListener("snapshot", read((data) => {
-      $("messages").replaceChildren();
+      const list = $("messages");
+      list.setAttribute("aria-busy", "true");  // announce new messages, not the whole history
+      list.replaceChildren();
       state.keyboard = null;
       renderKeyboard();
       for (const message of data.messages) addMessage(message);
+      list.removeAttribute("aria-busy");
       $("empty-chat").hidden = data.messages.length > 0;
       scrollDown();
       document.body.dataset.ready = "true";
