@@ -404,12 +404,15 @@ def cmd_events_results(args: argparse.Namespace) -> int:
         event_rows,
         partner_rows,
     )
+    from surveys.store.event_results import EventResultReader
 
     async def action(settings: Settings, store: Store, board: EventBoard) -> int:
-        results = await event_results(
-            store,
-            min_group_size=settings.privacy.min_group_size,
-            language=settings.community.default_language,
+        results = await store.db.run_read(
+            lambda conn: event_results(
+                EventResultReader(conn),
+                min_group_size=settings.privacy.min_group_size,
+                language=settings.community.default_language,
+            )
         )
         if args.format == "json":
             print(results.model_dump_json(indent=2))

@@ -203,3 +203,20 @@ class FeedbackTally(_Row):
     top: int
     total: float
     total_sq: float
+
+
+class EventSummary(_Row):
+    """What the results need of an event with a feedback round: no description, no times but
+    the start."""
+
+    event_id: int
+    status: EventStatus
+    starts_at: datetime
+    partner: str | None
+    round_id: int
+    area_ids: list[str]
+    titles: dict[str, str]
+    counts: RsvpCounts
+
+    def title(self, language: str) -> str:
+        return self.titles.get(language) or next(iter(self.titles.values()), "")

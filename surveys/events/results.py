@@ -27,9 +27,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from surveys.events.models import Event, FeedbackTally, RsvpCounts
+from surveys.events.models import EventSummary, FeedbackTally
 from surveys.stats import Mean, Share, mean_interval, wilson_interval
-from surveys.store import Store
+from surveys.store.event_results import EventResultReader
 from surveys.suppression import suppress
 
 ATTENDED, USEFUL, AGAIN = "attended", "useful", "again"
@@ -49,6 +49,7 @@ class EventFigures(_Figures):
     """One event; a figure is None when withheld (or nobody answered its question)."""
 
     event_id: int
+    round_id: int
     title: str
     starts_at: datetime
     status: str
@@ -106,18 +107,19 @@ def _by_key(tallies: Sequence[FeedbackTally]) -> dict[str, dict[str, FeedbackTal
 
 
 def event_figures(
-    event: Event,
-    counts: RsvpCounts,
+    event: EventSummary,
     respondents: int,
     tallies: dict[str, FeedbackTally],
     k: int,
     language: str,
 ) -> EventFigures:
+    counts = event.counts
     withheld = respondents < k
     publish = [] if withheld else [q for q, t in tallies.items() if t.n >= k]
     return EventFigures(
-        event_id=event.id,
-        title=event.text(language).title,
+        event_id=event.event_id,
+        round_id=event.round_id,
+        title=event.title(language),
         starts_at=event.starts_at,
         status=event.status,
         partner=event.partner,
@@ -148,13 +150,14 @@ def partner_publishes(
 
 def partner_figures(
     partner: str,
-    events: Sequence[Event],
+    events: Sequence[EventSummary],
     people: int,
     per_event: dict[str, dict[str, FeedbackTally]],
     pooled: dict[str, FeedbackTally],
     k: int,
 ) -> PartnerFigures:
-    mine = {str(e.id): per_event[str(e.id)] for e in events if str(e.id) in per_event}
+    keys = [str(e.event_id) for e in events]
+    mine = {key: per_event[key] for key in keys if key in per_event}
     withheld = people < k
     publish = (
         [] if withheld else [q for q in QUESTIONS if partner_publishes(q, mine, pooled.get(q), k)]
@@ -168,29 +171,34 @@ def partner_figures(
     )
 
 
-async def event_results(store: Store, *, min_group_size: int, language: str) -> EventResults:
-    """Every event with a feedback round, and every partner of such events."""
+def event_results(
+    reader: EventResultReader,
+    *,
+    min_group_size: int,
+    language: str,
+    round_ids: Sequence[int] | None = None,
+) -> EventResults:
+    """Every event with a feedback round (of ``round_ids`` if given), and every partner of
+    those events (synchronous: runs on one read-only snapshot in a worker thread)."""
     k = min_group_size
-    events = await store.events.with_feedback()
-    per_event = _by_key(await store.events.feedback_tallies(QUESTIONS, by="event"))
-    per_partner = _by_key(await store.events.feedback_tallies(QUESTIONS, by="partner"))
-    respondents = await store.events.feedback_respondents(by="event")
-    people = await store.events.feedback_respondents(by="partner")
-    figures = [
-        event_figures(
-            event,
-            await store.events.counts(event.id),
-            respondents.get(str(event.id), (0, 0))[0],
-            per_event.get(str(event.id), {}),
-            k,
-            language,
-        )
-        for event in events
-    ]
+    events = reader.with_feedback(round_ids)
+    per_event = _by_key(reader.tallies(QUESTIONS, "event", round_ids))
+    per_partner = _by_key(reader.tallies(QUESTIONS, "partner", round_ids))
+    respondents = reader.respondents("event", round_ids)
+    people = reader.respondents("partner", round_ids)
     partners = sorted({event.partner for event in events if event.partner})
     return EventResults(
         min_group_size=k,
-        events=figures,
+        events=[
+            event_figures(
+                event,
+                respondents.get(str(event.event_id), (0, 0))[0],
+                per_event.get(str(event.event_id), {}),
+                k,
+                language,
+            )
+            for event in events
+        ],
         partners=[
             partner_figures(
                 partner,
@@ -207,6 +215,7 @@ async def event_results(store: Store, *, min_group_size: int, language: str) -> 
 
 EVENT_COLUMNS = (
     "event_id",
+    "round_id",
     "title",
     "starts_at",
     "status",
@@ -264,6 +273,7 @@ def event_rows(results: EventResults) -> Iterator[tuple[Cell, ...]]:
     for item in results.events:
         yield (
             item.event_id,
+            item.round_id,
             item.title,
             item.starts_at.isoformat(),
             item.status,

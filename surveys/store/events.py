@@ -24,7 +24,6 @@ from surveys.events.models import (
     EventEntry,
     EventSpec,
     EventText,
-    FeedbackTally,
     Rsvp,
     RsvpChoice,
     RsvpCounts,
@@ -640,56 +639,6 @@ class EventStore:
                 (now, round_id, event_id),
             )
             return round_id, queued
-
-    async def with_feedback(self) -> list[Event]:
-        """Events whose feedback round opened, soonest first (for per-event results)."""
-        async with self._db.read() as conn:
-            return await _events(
-                conn, "WHERE e.feedback_round_id IS NOT NULL ORDER BY e.starts_at, e.id", ()
-            )
-
-    async def feedback_tallies(
-        self, question_ids: Sequence[str], *, by: str
-    ) -> list[FeedbackTally]:
-        """Answers to ``question_ids`` of the events' feedback rounds, grouped per event
-        (``by="event"``, key = event id) or per partner (``by="partner"``, key = its name)."""
-        group = {"event": "CAST(e.id AS TEXT)", "partner": "e.partner"}[by]
-        marks = ", ".join("?" * len(question_ids))
-        async with self._db.read() as conn:
-            rows = await conn.execute_fetchall(
-                f"SELECT {group}, a.question_id, COUNT(*), COUNT(DISTINCT p.resident_id), "
-                "SUM(a.num = 1), SUM(a.num >= 4), SUM(a.num), "
-                "SUM(a.num * a.num) FROM events e JOIN responses p ON p.round_id = "
-                "e.feedback_round_id JOIN answers a ON a.response_id = p.id WHERE "
-                f"a.num IS NOT NULL AND a.question_id IN ({marks}) AND {group} IS NOT NULL "
-                "GROUP BY 1, 2",
-                tuple(question_ids),
-            )
-        return [
-            FeedbackTally(
-                key=row[0],
-                question_id=row[1],
-                n=row[2],
-                people=row[3],
-                ones=row[4],
-                top=row[5],
-                total=row[6],
-                total_sq=row[7],
-            )
-            for row in rows
-        ]
-
-    async def feedback_respondents(self, *, by: str) -> dict[str, tuple[int, int]]:
-        """(responses with an answer, distinct residents) per event id or partner name."""
-        group = {"event": "CAST(e.id AS TEXT)", "partner": "e.partner"}[by]
-        async with self._db.read() as conn:
-            rows = await conn.execute_fetchall(
-                f"SELECT {group}, COUNT(*), COUNT(DISTINCT p.resident_id) FROM events e "
-                "JOIN responses p ON p.round_id = e.feedback_round_id WHERE "
-                f"{group} IS NOT NULL AND EXISTS (SELECT 1 FROM answers a WHERE "
-                "a.response_id = p.id) GROUP BY 1"
-            )
-        return {row[0]: (row[1], row[2]) for row in rows}
 
     async def set_muted(self, resident_id: int, muted: bool) -> bool:
         async with self._db.transaction() as conn:

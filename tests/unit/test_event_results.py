@@ -28,6 +28,7 @@ from surveys.events.results import (
 from surveys.models import AnswerRow, Area
 from surveys.registry import SurveyRegistry
 from surveys.store import Store
+from surveys.store.event_results import EventResultReader
 from tests.support.events import TextMessages
 
 K = 3
@@ -98,7 +99,9 @@ async def run_events(store: Store, plan: Plan, *, repeat_people: bool = False) -
                 round_.id, resident_id, round_.survey_version_id, "north"
             )
             await store.responses.save(response.id, response.revision, rows, completed=True)
-    return await event_results(store, min_group_size=K, language="en")
+    return await store.db.run_read(
+        lambda conn: event_results(EventResultReader(conn), min_group_size=K, language="en")
+    )
 
 
 async def test_figures_per_event(store: Store) -> None:
@@ -169,8 +172,8 @@ async def test_partner_published_when_small_events_protect_each_other(store: Sto
     table = list(event_rows(results))
     assert all(len(row) == len(EVENT_COLUMNS) for row in table)
     withheld = [row for row in table if row[-1]]
-    assert len(withheld) == 2 and all(cell is None for cell in withheld[0][10:18])
-    assert withheld[0][6] is None  # going: 2, fewer than k
+    assert len(withheld) == 2 and all(cell is None for cell in withheld[0][11:19])
+    assert withheld[0][7] is None  # going: 2, fewer than k
 
 
 async def test_partner_counts_people_not_visits(store: Store) -> None:
