@@ -29,6 +29,7 @@ from bot.delivery import DeliveryPolicy, DeliveryWorker
 from bot.event_scheduling import event_services
 from bot.instance import InstanceLock
 from bot.ratelimit import RetryingRateLimiter
+from bot.report_scheduling import report_services
 from bot.scheduling import RoundScheduler, invitation_message, reminder_message
 from bot.texts import Catalogue, CatalogueError
 from bot.updates import PerUserUpdateProcessor, UpdateInbox
@@ -171,6 +172,7 @@ async def start_services(app: FeedbackApplication) -> Services:
                 texts.rendered_lengths,
             ),
             announcements=Announcements(store, settings.community.name, texts.rendered_lengths),
+            reports=await report_services(settings, store, registry, texts, delivery, app.bot),
         )
         app.bot_data.services = services
         inbox = UpdateInbox(store.inbox, app.bot)
@@ -191,6 +193,7 @@ async def arm_scheduler(app: FeedbackApplication) -> None:
     assert services is not None and app.job_queue is not None
     await services.scheduler.start(app.job_queue)
     await services.events.scheduler.start(app.job_queue)
+    await services.reports.scheduler.start(app.job_queue)
 
 
 async def stop_services(app: FeedbackApplication) -> None:
@@ -199,6 +202,7 @@ async def stop_services(app: FeedbackApplication) -> None:
         return
     services.scheduler.stop()
     services.events.scheduler.stop()
+    services.reports.scheduler.stop()
     await services.delivery.stop()
     _detach(app)
     await services.store.close()

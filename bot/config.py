@@ -335,6 +335,12 @@ class ReportSettings(_Section):
     resolved_within_days: int = Field(
         default=7, ge=1, description="N of the figure 'share resolved within N days'."
     )
+    check_interval: float = Field(
+        default=2.0,
+        gt=0,
+        le=60,
+        description="Seconds between checks for overdue reports, due follow-ups and notices.",
+    )
     categories: list[ReportCategorySettings] = Field(
         default_factory=_default_categories,
         min_length=1,

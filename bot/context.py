@@ -33,6 +33,7 @@ from surveys.store import Store
 if TYPE_CHECKING:
     from bot.delivery import DeliveryPolicy, DeliveryWorker
     from bot.event_scheduling import EventServices
+    from bot.report_scheduling import ReportServices
     from bot.scheduling import RoundScheduler
     from surveys.errors import SurveysError
 
@@ -55,6 +56,7 @@ class Services:
     publishing: Publishing
     digests: Digests
     announcements: Announcements
+    reports: ReportServices
 
 
 class BotData:

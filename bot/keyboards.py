@@ -422,6 +422,162 @@ class AuditPagePress(Payload):
     before: int
 
 
+# --- concern reports (issue 12): the resident's draft, follow-up, staff and partner cards ----
+
+ReportStep = Literal["skiploc", "nomatch", "photos", "contact_yes", "contact_no", "submit"]
+ReportField = Literal["category", "area", "description", "photos", "contact"]
+ReportStatusWord = Literal[
+    "acknowledged",
+    "in_progress",
+    "action_scheduled",
+    "referred",
+    "resolved",
+    "closed",
+    "duplicate",
+]
+ReportReasonWord = Literal[
+    "not_responsible", "no_action_possible", "not_found", "insufficient_info"
+]
+ReportListWord = Literal["open", "overdue", "new", "resolved", "closed", "all"]
+
+
+@payload("rs")
+class ReportMenuPress(Payload):
+    """The main menu's "Report a problem" (a new report, or the one in progress) and "My
+    reports"."""
+
+    item: Literal["report", "mine"]
+
+
+@payload("rc")
+class DraftCategoryPress(Payload):
+    draft_id: int
+    category: Token
+
+
+@payload("ra")
+class DraftAreaPress(Payload):
+    draft_id: int
+    area_id: Token
+
+
+@payload("rd")
+class DraftStepPress(Payload):
+    """A draft's step buttons: skip the location, none of the offered reports, photos done,
+    contact yes/no, submit."""
+
+    draft_id: int
+    step: ReportStep
+
+
+@payload("re")
+class DraftEditPress(Payload):
+    """Review screen: edit one field."""
+
+    draft_id: int
+    field: ReportField
+
+
+@payload("rx")
+class DraftCancelPress(Payload):
+    draft_id: int
+
+
+@payload("rm")
+class MeTooPress(Payload):
+    """ "Is it one of these?": follow this report instead of making a new one."""
+
+    draft_id: int
+    report_id: int
+
+
+@payload("rh")
+class MyReportPress(Payload):
+    """/myreports: one report's status and history."""
+
+    report_id: int
+
+
+@payload("rf")
+class FollowupPress(Payload):
+    """ "Has this been fixed?" for one resolution (``cycle``) of a report."""
+
+    report_id: int
+    cycle: int
+    answer: Literal["yes", "no", "dont_know"]
+
+
+@payload("rl")
+class ReportListPress(Payload):
+    """/reports: a page of a filtered list (``-``: any area or category)."""
+
+    show: ReportListWord
+    area_id: Token
+    category: Token
+    page: int
+
+
+@payload("rlf")
+class ReportFilterPress(Payload):
+    """/reports: choose the value of one filter (the others are kept)."""
+
+    dimension: Literal["show", "area", "category"]
+    show: ReportListWord
+    area_id: Token
+    category: Token
+
+
+@payload("rv")
+class ReportCardPress(Payload):
+    """Open a report's card (``photos``: send its photos too)."""
+
+    report_id: int
+    photos: bool
+
+
+@payload("rt")
+class ReportStatusPress(Payload):
+    """A status button on a card; carries the revision it was drawn for."""
+
+    report_id: int
+    revision: int
+    to: ReportStatusWord
+
+
+@payload("rr")
+class ReportReasonPress(Payload):
+    """Closing: the reason, shown to the reporter in plain words."""
+
+    report_id: int
+    revision: int
+    reason: ReportReasonWord
+
+
+@payload("rn")
+class ReportNotePress(Payload):
+    """Post a public note without changing the status."""
+
+    report_id: int
+    revision: int
+
+
+@payload("rp")
+class ReportRoutePress(Payload):
+    """Route to a partner (``-``: show the partners to choose from)."""
+
+    report_id: int
+    revision: int
+    partner_id: Token
+
+
+@payload("rw")
+class PendingChangePress(Payload):
+    """The change waiting for its note: send it without one, or drop it."""
+
+    report_id: int
+    action: Literal["send", "cancel"]
+
+
 def outbox_keyboard(
     texts: Catalogue, language: str, message: OutboxMessage, params: dict[str, object]
 ) -> InlineKeyboardMarkup | None:

@@ -33,9 +33,11 @@ from bot.handlers import (
     newround,
     onboarding,
     privacy,
+    reports,
     results,
     settings,
     survey,
+    triage,
 )
 from bot.handlers.actor import resolve_actor
 from bot.handlers.buttons import Route
@@ -44,8 +46,26 @@ from bot.texts import Catalogue
 
 PRIVATE = filters.ChatType.PRIVATE
 
-RESIDENT_COMMANDS = ("start", "surveys", "events", "settings", "help", "stop", "forget")
-COORDINATOR_COMMANDS = ("residents", "announce", "newround", "newevent", "results", "wedid")
+RESIDENT_COMMANDS = (
+    "start",
+    "surveys",
+    "report",
+    "myreports",
+    "events",
+    "settings",
+    "help",
+    "stop",
+    "forget",
+)
+COORDINATOR_COMMANDS = (
+    "reports",
+    "residents",
+    "announce",
+    "newround",
+    "newevent",
+    "results",
+    "wedid",
+)
 ADMIN_COMMANDS = ("audit", "export")
 
 COMMANDS: dict[str, Callback] = {
@@ -64,6 +84,9 @@ COMMANDS: dict[str, Callback] = {
     "wedid": results.wedid,
     "events": events.events_command,
     "newevent": newevent.newevent,
+    "report": reports.report_command,
+    "myreports": reports.myreports_command,
+    "reports": triage.reports_command,
 }
 
 # Every button: payload type -> handler (and what its flow shows after a refused press).
@@ -104,10 +127,29 @@ BUTTONS: dict[type[k.Payload], Route] = {
     k.NewEventEndsPress: Route(newevent.newevent_ends_pressed, None),
     k.NewEventCapacityPress: Route(newevent.newevent_capacity_pressed, None),
     k.NewEventPartnerPress: Route(newevent.newevent_partner_pressed, None),
+    k.ReportMenuPress: Route(reports.menu_pressed),
+    k.DraftCategoryPress: Route(reports.category_pressed, reports.recover),
+    k.DraftAreaPress: Route(reports.area_pressed, reports.recover),
+    k.DraftStepPress: Route(reports.step_pressed, reports.recover),
+    k.DraftEditPress: Route(reports.edit_pressed, reports.recover),
+    k.DraftCancelPress: Route(reports.cancel_pressed, reports.recover),
+    k.MeTooPress: Route(reports.me_too_pressed, reports.recover),
+    k.MyReportPress: Route(reports.my_report_pressed, None),
+    k.FollowupPress: Route(reports.followup_pressed, None),
+    k.ReportListPress: Route(triage.list_pressed, None),
+    k.ReportFilterPress: Route(triage.filter_pressed, None),
+    k.ReportCardPress: Route(triage.card_pressed, None),
+    k.ReportStatusPress: Route(triage.status_pressed, None),
+    k.ReportReasonPress: Route(triage.reason_pressed, None),
+    k.ReportNotePress: Route(triage.note_pressed, None),
+    k.ReportRoutePress: Route(triage.route_pressed, None),
+    k.PendingChangePress: Route(triage.pending_pressed, None),
 }
 
 # Flows that take typed text, asked in this order (the first that takes it wins).
 TEXT_INPUTS: Sequence[fallback.TextInput] = (
+    triage.typed_change,  # only if a report change of this staff member waits for its note
+    reports.typed_description,  # only if the resident's report draft asks for its description
     newevent.typed_event_input,  # only if the event plan is the form on screen
     newround.typed_plan_input,
     survey.typed_answer,
@@ -140,7 +182,20 @@ def register(app: FeedbackApplication) -> None:
             message & filters.TEXT, handled(functools.partial(fallback.typed_text, TEXT_INPUTS))
         )
     )
+    located = filters.LOCATION | filters.PHOTO
+    app.add_handler(MessageHandler(message & located, handled(reports.media_input)))
     app.add_handler(MessageHandler(message, handled(fallback.unexpected_media)))
+    # partner groups: a member's reply carrying the note a report change waits for
+    app.add_handler(
+        MessageHandler(
+            filters.ChatType.GROUPS
+            & filters.UpdateType.MESSAGE
+            & filters.REPLY
+            & filters.TEXT
+            & ~filters.COMMAND,
+            handled(triage.group_reply),
+        )
+    )
     known = "|".join(COMMANDS)
     restricted = (*COORDINATOR_COMMANDS, *ADMIN_COMMANDS)
     app.add_handler(

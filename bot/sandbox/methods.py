@@ -294,7 +294,7 @@ class BotApi:
                 raise bad_request("unsupported parse_mode") from None
             except EntityParseError as error:
                 raise bad_request(f"can't parse entities: {error}") from None
-        parsed = _trim(parsed)
+        parsed = self._mentions(_trim(parsed))
         if caption:
             if parsed.utf16_length > CAPTION_LIMIT:
                 raise bad_request("message caption is too long")
@@ -303,6 +303,20 @@ class BotApi:
         elif parsed.utf16_length > TEXT_LIMIT:
             raise bad_request("message is too long")
         return parsed
+
+    def _mentions(self, parsed: ParsedText) -> ParsedText:
+        """A ``tg://user?id=`` mention becomes a text_mention carrying the whole User, as
+        MessageEntity.user is; a user the bot has never met cannot be mentioned, so that
+        entity is dropped and the text stays plain."""
+        entities = []
+        for entity in parsed.entities:
+            if entity.get("type") == "text_mention" and "first_name" not in entity["user"]:
+                chat = self.state.chats.get(int(entity["user"]["id"]))
+                if chat is None or chat.user is None:
+                    continue
+                entity = {**entity, "user": dict(chat.user)}
+            entities.append(entity)
+        return ParsedText(parsed.text, entities)
 
     # ---- sending -----------------------------------------------------------------------
 

@@ -119,6 +119,51 @@ class _Conversation:
         self._state.enqueue("message", message)
         return message
 
+    def _callback(self, sender: JSON, message_id: int, data: str) -> str:
+        """A callback query from ``sender`` on a message of this chat (Bot API CallbackQuery:
+        id, from, message, chat_instance, data)."""
+        self._mark()
+        record = self._state.new_callback(sender["id"], self._chat.id, message_id, data)
+        message = self._chat.messages.get(message_id)
+        if message is None:  # deleted or never existed: Telegram's InaccessibleMessage
+            message = {"chat": self._chat.info, "message_id": message_id, "date": 0}
+        self._state.enqueue(
+            "callback_query",
+            {
+                "id": record.id,
+                "from": sender,
+                "message": message,
+                "chat_instance": str(8_000_000_000_000 + abs(self._chat.id)),
+                "data": data,
+            },
+        )
+        return record.id
+
+    def _find_button(self, button_text: str, message_id: int | None) -> tuple[int, str]:
+        """(message id, callback data) of the inline button with exactly this text, in the
+        given message or the latest one that has it."""
+        alive = [m for _, m in sorted(self._chat.bot_messages.items()) if not m.deleted]
+        if message_id is not None:
+            candidates = [m for m in alive if m.message_id == message_id]
+        else:
+            candidates = [m for m in reversed(alive) if button_text in m.button_texts()]
+        for view in candidates:
+            for row in view.buttons:
+                for text, data in row:
+                    if text == button_text:
+                        if not data:
+                            raise LookupError(
+                                f"button {button_text!r} in message #{view.message_id} "
+                                "has no callback_data (url or other button)"
+                            )
+                        return view.message_id, data
+        keyboards = [f"#{m.message_id}: {m.button_texts()}" for m in alive if m.buttons]
+        where = f"message #{message_id}" if message_id is not None else f"chat {self._chat.id}"
+        raise LookupError(
+            f"no inline button {button_text!r} in {where}; available buttons: "
+            + ("; ".join(keyboards) if keyboards else "none")
+        )
+
 
 class SimUser(_Conversation):
     """A resident in a private chat with the bot (chat id == user id)."""
@@ -262,46 +307,12 @@ class SimUser(_Conversation):
         return message
 
     def _press(self, message_id: int, data: str) -> str:
-        self._mark()
-        record = self._state.new_callback(self.id, self._chat.id, message_id, data)
-        message = self._chat.messages.get(message_id)
-        if message is None:  # deleted or never existed: Telegram's InaccessibleMessage
-            message = {"chat": self._chat.info, "message_id": message_id, "date": 0}
-        self._state.enqueue(
-            "callback_query",
-            {
-                "id": record.id,
-                "from": self.info,
-                "message": message,
-                "chat_instance": str(8_000_000_000_000 + self._chat.id),
-                "data": data,
-            },
-        )
-        return record.id
+        return self._callback(self.info, message_id, data)
 
     async def press(self, button_text: str, *, message_id: int | None = None) -> str:
         """Press the inline button with exactly this text; return the callback query id."""
-        alive = [m for _, m in sorted(self._chat.bot_messages.items()) if not m.deleted]
-        if message_id is not None:
-            candidates = [m for m in alive if m.message_id == message_id]
-        else:
-            candidates = [m for m in reversed(alive) if button_text in m.button_texts()]
-        for view in candidates:
-            for row in view.buttons:
-                for text, data in row:
-                    if text == button_text:
-                        if not data:
-                            raise LookupError(
-                                f"button {button_text!r} in message #{view.message_id} "
-                                "has no callback_data (url or other button)"
-                            )
-                        return self._press(view.message_id, data)
-        keyboards = [f"#{m.message_id}: {m.button_texts()}" for m in alive if m.buttons]
-        where = f"message #{message_id}" if message_id is not None else f"chat {self._chat.id}"
-        raise LookupError(
-            f"no inline button {button_text!r} in {where}; available buttons: "
-            + ("; ".join(keyboards) if keyboards else "none")
-        )
+        found_id, data = self._find_button(button_text, message_id)
+        return self._press(found_id, data)
 
     async def press_data(self, data: str, *, message_id: int | None = None) -> str:
         """Send a forged or stale callback payload against the given or latest bot message.
@@ -334,10 +345,28 @@ class SimGroup(_Conversation):
         """The group's title."""
         return str(self._chat.info["title"])
 
-    async def send_text(self, from_user: SimUser, text: str) -> JSON:
-        """A member writes in the group."""
+    async def send_text(
+        self, from_user: SimUser, text: str, *, reply_to: int | None = None
+    ) -> JSON:
+        """A member writes in the group, optionally as a reply to message ``reply_to`` (the
+        update then carries that message as ``reply_to_message``, without its own reply)."""
         content: JSON = {"text": text}
         entities = command_entities(text)
         if entities:
             content["entities"] = entities
+        if reply_to is not None:
+            original = self._chat.messages.get(reply_to)
+            if original is None:
+                raise LookupError(f"chat {self._chat.id} has no message {reply_to}")
+            content["reply_to_message"] = {
+                k: v for k, v in original.items() if k != "reply_to_message"
+            }
         return self._send(from_user.as_dict(), content)
+
+    async def press(
+        self, member: SimUser, button_text: str, *, message_id: int | None = None
+    ) -> str:
+        """``member`` presses an inline button of a bot message in the group; returns the
+        callback query id."""
+        found_id, data = self._find_button(button_text, message_id)
+        return self._callback(member.as_dict(), found_id, data)

@@ -17,6 +17,7 @@ from bot.keyboards import (
     ForgetPress,
     LanguagePress,
     MenuPress,
+    ReportMenuPress,
     SettingsPress,
     SurveysPress,
     button,
@@ -99,6 +100,10 @@ def menu_view(texts: Catalogue, language: str) -> Screen:
         keyboard(
             [
                 [button(texts.get(language, "menu_surveys"), SurveysPress("list"))],
+                [
+                    button(texts.get(language, "menu_report"), ReportMenuPress("report")),
+                    button(texts.get(language, "menu_myreports"), ReportMenuPress("mine")),
+                ],
                 [
                     button(texts.get(language, "menu_settings"), MenuPress("settings")),
                     button(texts.get(language, "menu_help"), MenuPress("help")),

@@ -9,7 +9,7 @@ bot through :class:`ReportMessages`) and the notices to staff and partners.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -21,10 +21,11 @@ from surveys.errors import (
     StaleActionError,
     UnknownReportError,
 )
-from surveys.models import OutboxMessage, Resident
+from surveys.models import Area, OutboxMessage, Resident
 from surveys.reports import lifecycle, notices
 from surveys.reports.models import (
     NOTE_MAX,
+    OPEN_STATUSES,
     Actor,
     CloseReason,
     FollowupAnswer,
@@ -41,6 +42,16 @@ from surveys.reports.models import (
 from surveys.store import Store
 
 PER_PAGE = 5
+ListShow = Literal["open", "overdue", "new", "resolved", "closed", "all"]
+# what each named list holds: (statuses, overdue only)
+LIST_SHOWS: dict[ListShow, tuple[frozenset[ReportStatus] | None, bool]] = {
+    "open": (OPEN_STATUSES, False),
+    "overdue": (OPEN_STATUSES, True),
+    "new": (frozenset({"new"}), False),
+    "resolved": (frozenset({"resolved"}), False),
+    "closed": (frozenset({"closed", "duplicate"}), False),
+    "all": (None, False),
+}
 
 
 class ReportMessages(Protocol):
@@ -64,10 +75,14 @@ class PlannedEntry(BaseModel):
 
 
 class ReportCard(BaseModel):
+    """A report with its history; ``contact_user_id`` is the reporter's Telegram id, given to
+    staff only when the reporter agreed to be contacted (and can still be reached)."""
+
     model_config = ConfigDict(frozen=True)
 
     report: Report
     history: tuple[HistoryEntry, ...]
+    contact_user_id: int | None = None
 
 
 class FollowupOutcome(BaseModel):
@@ -88,18 +103,60 @@ class ReportDesk:
     def policy(self) -> ReportPolicy:
         return self._policy
 
-    async def card(self, report_id: int) -> ReportCard:
+    async def card(self, report_id: int, *, for_staff: bool = False) -> ReportCard:
+        """The report and its history; staff also get the way to contact the reporter, if
+        the reporter agreed (partners and residents never do)."""
         report = await self._store.reports.require(report_id)
-        return ReportCard(
-            report=report, history=tuple(await self._store.reports.history(report_id))
-        )
+        contact = None
+        if for_staff and report.contact_ok and report.resident_id is not None:
+            reporter = await self._store.residents.get(report.resident_id)
+            contact = reporter.telegram_user_id
+        history = tuple(await self._store.reports.history(report_id))
+        return ReportCard(report=report, history=history, contact_user_id=contact)
 
-    async def find(self, text: str) -> ReportCard:
+    async def find(self, text: str, *, for_staff: bool = False) -> ReportCard:
         """The card of a typed reference (``R-000123``, ``123``)."""
         report_id = parse_reference(text)
         if report_id is None:
             raise UnknownReportError(text.strip()[:20])
-        return await self.card(report_id)
+        return await self.card(report_id, for_staff=for_staff)
+
+    async def area_names(self) -> dict[str, str]:
+        """Every area a report may name (removed ones too)."""
+        return await self._store.reports.area_names()
+
+    async def areas(self) -> list[Area]:
+        """The areas to filter by (the configured ones)."""
+        return await self._store.areas.active()
+
+    async def listing(
+        self, show: ListShow, area_id: str | None, category: str | None, page: int = 0
+    ) -> ReportPage:
+        """The list a coordinator asked for by name (see :data:`LIST_SHOWS`)."""
+        statuses, overdue = LIST_SHOWS[show]
+        where = ReportFilter(
+            statuses=statuses, area_id=area_id, category=category, overdue=overdue
+        )
+        return await self.browse(where, page)
+
+    async def precheck(
+        self,
+        actor: Actor,
+        report_id: int,
+        to: ReportStatus | None,
+        *,
+        revision: int | None = None,
+        reason: CloseReason | None = None,
+    ) -> Report:
+        """Raise now if the change would be refused, before anyone types its note."""
+        report = await self._current(report_id, revision)
+        if to is None:
+            lifecycle.check_note(report, actor, self._policy)
+            return report
+        lifecycle.check_change(report, actor, to, self._policy)
+        if to == "closed" and reason is not None:
+            lifecycle.check_details(to, reason, None, report)
+        return report
 
     async def browse(self, where: ReportFilter, page: int = 0) -> ReportPage:
         return await self._store.reports.page(
@@ -279,8 +336,10 @@ def _note(text: str | None) -> str | None:
 
 
 __all__ = [
+    "LIST_SHOWS",
     "PER_PAGE",
     "FollowupOutcome",
+    "ListShow",
     "PlannedEntry",
     "ReportCard",
     "ReportDesk",

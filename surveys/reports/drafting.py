@@ -9,7 +9,10 @@ submitted draft, or for another step, raises :class:`StaleActionError` and chang
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
 
 from surveys.clock import utcnow
 from surveys.definitions.reading import visible_text
@@ -20,7 +23,7 @@ from surveys.errors import (
     TooManyPhotosError,
     UnexpectedInputError,
 )
-from surveys.models import Resident
+from surveys.models import Area, Resident
 from surveys.reports import notices
 from surveys.reports.geo import bounding_box, distance_m
 from surveys.reports.models import (
@@ -55,6 +58,17 @@ def next_step(draft: ReportDraft, done: DraftStep, *, has_matches: bool = False)
     return order[order.index(done) + 1]
 
 
+class DraftScreen(BaseModel):
+    """What the draft's current step shows: the areas to pick from and, at the "is it one of
+    these?" step, the offered reports."""
+
+    model_config = ConfigDict(frozen=True)
+
+    draft: ReportDraft
+    areas: tuple[Area, ...]
+    matches: tuple[Report, ...] = ()
+
+
 class ReportDrafting:
     """The resident's side of a report, from /report to the reference."""
 
@@ -64,6 +78,11 @@ class ReportDrafting:
 
     async def current(self, resident: Resident) -> ReportDraft | None:
         return await self._store.report_drafts.of_resident(resident.id)
+
+    async def screen(self, draft: ReportDraft) -> DraftScreen:
+        matches = await self.matches(draft) if draft.step == "matches" else []
+        areas = await self._store.areas.active()
+        return DraftScreen(draft=draft, areas=tuple(areas), matches=tuple(matches))
 
     async def begin(self, resident: Resident) -> ReportDraft:
         """Resume the draft in progress, or start one if the daily limit allows."""
@@ -84,6 +103,7 @@ class ReportDrafting:
                 f"{len(recent)} reports in the last 24 hours",
                 limit=self._policy.daily_limit,
                 retry_at=retry_at,
+                hours=max(1, math.ceil((retry_at - now).total_seconds() / 3600)),
             )
 
     async def cancel(self, resident: Resident, draft_id: int) -> None:

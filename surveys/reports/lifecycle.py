@@ -134,12 +134,19 @@ def check_route(report: Report, actor: Actor, partner: Partner | None) -> None:
         )
 
 
-def member_partner(actor_user_id: int, chat_id: int, policy: ReportPolicy) -> Partner | None:
-    """The partner whose group ``chat_id`` is, if ``actor_user_id`` is one of its members."""
-    partner = policy.partner_by_chat(chat_id)
-    if partner is None or actor_user_id not in partner.members:
+def acting_as(
+    user_id: int, role: str, chat_id: int, *, in_group: bool, policy: ReportPolicy
+) -> Actor | None:
+    """Who someone acts as on a report card: staff anywhere (by configured role); in a
+    partner's group, a member of that partner; anyone else nobody (None: refuse and audit)."""
+    if role in STAFF_ROLES:
+        return Actor(role="admin" if role == "admin" else "coordinator", user_id=user_id)
+    if not in_group:
         return None
-    return partner
+    partner = policy.partner_by_chat(chat_id)
+    if partner is None or user_id not in partner.members:
+        return None
+    return Actor(role="partner", user_id=user_id, partner_id=partner.id)
 
 
 def _check_may_act(report: Report, actor: Actor, policy: ReportPolicy) -> None:

@@ -1,0 +1,331 @@
+"""Working on reports: coordinators' /reports (filters, pages, overdue, a reference), report
+cards and their buttons in private chats, and the same cards in partner groups, where only the
+partner's members may act (anyone else is refused and audited).
+
+A status change other than "acknowledged" asks for an optional public note (closing asks for
+the reason first; a duplicate for the original's reference); the change waits in the database
+for that text, typed in private or, in a group, as a reply to the bot's prompt.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+from telegram import Update
+
+from bot.context import BotContext
+from bot.handlers.guards import audit, staff_only
+from bot.handlers.replies import answer_query, notify, reply
+from bot.keyboards import (
+    PendingChangePress,
+    ReportCardPress,
+    ReportFilterPress,
+    ReportListPress,
+    ReportNotePress,
+    ReportReasonPress,
+    ReportRoutePress,
+    ReportStatusPress,
+)
+from bot.views.reports import (
+    ANY,
+    card_view,
+    changed_notice,
+    filter_view,
+    pending_view,
+    reason_view,
+    report_list_view,
+    route_view,
+)
+from surveys.clock import utcnow
+from surveys.reports import lifecycle
+from surveys.reports.desk import LIST_SHOWS, ListShow
+from surveys.reports.models import Actor, parse_reference
+
+P = TypeVar("P")
+Worked = Callable[[Update, BotContext, P, Actor], Coroutine[Any, Any, None]]
+Pressed = Callable[[Update, BotContext, P], Coroutine[Any, Any, None]]
+
+
+def report_worker(action: str) -> Callable[[Worked[P]], Pressed[P]]:
+    """Run a card button's handler for staff, or in a partner's group for its members, with
+    the domain actor as last argument; anyone else is refused and the refusal audited."""
+
+    def decorate(handler: Worked[P]) -> Pressed[P]:
+        @functools.wraps(handler)
+        async def guarded(update: Update, context: BotContext, press: P) -> None:
+            chat, user = update.effective_chat, context.actor
+            policy = context.services.reports.policy
+            acting = None
+            if chat is not None and user.user_id is not None:
+                in_group = chat.type in ("group", "supergroup")
+                acting = lifecycle.acting_as(
+                    user.user_id, user.role, chat.id, in_group=in_group, policy=policy
+                )
+            if acting is None:
+                partner = policy.partner_by_chat(chat.id) if chat else None
+                await audit(
+                    context,
+                    action,
+                    allowed=False,
+                    chat=chat.id if chat else None,
+                    partner=partner.id if partner else None,
+                )
+                name = partner.name if partner else "–"
+                await notify(update, context, context.text("report_not_member", partner=name))
+                return
+            await handler(update, context, press, acting)
+
+        return guarded
+
+    return decorate
+
+
+async def show_card(
+    update: Update, context: BotContext, report_id: int, actor: Actor, *, edit: bool = True
+) -> None:
+    """The report's card as ``actor`` may see and use it."""
+    desk = context.services.reports.desk
+    card = await desk.card(report_id, for_staff=actor.role != "partner")
+    view = card_view(
+        context.texts,
+        context.language,
+        card,
+        actor,
+        policy=desk.policy,
+        names=await desk.area_names(),
+        zone=context.settings.community.zone,
+        now=utcnow(),
+    )
+    await reply(update, context, *view, edit=edit)
+
+
+async def show_list(
+    update: Update, context: BotContext, press: ReportListPress, *, edit: bool
+) -> None:
+    desk, notices = context.services.reports.desk, context.store.report_notices
+    area = None if press.area_id == ANY else press.area_id
+    category = None if press.category == ANY else press.category
+    page = await desk.listing(press.show, area, category, press.page)
+    view = report_list_view(
+        context.texts,
+        context.language,
+        page,
+        show=press.show,
+        area_id=press.area_id,
+        category=press.category,
+        policy=desk.policy,
+        names=await desk.area_names(),
+        failures=await notices.failures(),
+        now=utcnow(),
+    )
+    await reply(update, context, *view, edit=edit)
+
+
+@staff_only("reports")
+async def reports_command(update: Update, context: BotContext) -> None:
+    """/reports [open|overdue|new|resolved|closed|all|R-000123]: the list, or one card."""
+    word = (context.args or ["open"])[0].lower()
+    if parse_reference(word) is not None:
+        card = await context.services.reports.desk.find(word, for_staff=True)
+        await show_card(update, context, card.report.id, _staff(context), edit=False)
+        return
+    show: ListShow = word if word in LIST_SHOWS else "open"
+    await show_list(update, context, ReportListPress(show, ANY, ANY, 0), edit=False)
+
+
+def _staff(context: BotContext) -> Actor:
+    """The domain actor of a staff member (the guard checked the role)."""
+    return Actor(
+        role="admin" if context.actor.role == "admin" else "coordinator",
+        user_id=context.actor.user_id,
+    )
+
+
+@staff_only("reports")
+async def list_pressed(update: Update, context: BotContext, press: ReportListPress) -> None:
+    """Another page, or the list with other filters."""
+    await answer_query(update, context)
+    await show_list(update, context, press, edit=True)
+
+
+@staff_only("reports")
+async def filter_pressed(update: Update, context: BotContext, press: ReportFilterPress) -> None:
+    """The values of one filter."""
+    areas = await context.services.reports.desk.areas()
+    view = filter_view(
+        context.texts, context.language, press, areas=areas, policy=context.services.reports.policy
+    )
+    await answer_query(update, context)
+    await reply(update, context, *view, edit=True)
+
+
+@report_worker("report_card")
+async def card_pressed(
+    update: Update, context: BotContext, press: ReportCardPress, actor: Actor
+) -> None:
+    """A report's card (from the list), or its photos."""
+    await answer_query(update, context)
+    if not press.photos:
+        await show_card(
+            update,
+            context,
+            press.report_id,
+            actor,
+            edit=update.effective_chat is not None and update.effective_chat.type == "private",
+        )
+        return
+    card = await context.services.reports.desk.card(press.report_id)
+    chat = update.effective_chat
+    assert chat is not None
+    for number, photo in enumerate(card.report.photos, start=1):
+        caption = context.text(
+            "report_photo_caption",
+            reference=card.report.reference,
+            number=number,
+            count=len(card.report.photos),
+        )
+        await context.bot.send_photo(chat.id, photo, caption=caption)
+
+
+@report_worker("report_status")
+async def status_pressed(
+    update: Update, context: BotContext, press: ReportStatusPress, actor: Actor
+) -> None:
+    """A status button: acknowledge at once; close asks the reason; others ask for a note."""
+    desk, chat = context.services.reports, update.effective_chat
+    assert chat is not None
+    if press.to == "acknowledged":
+        report, entry = await desk.desk.change(
+            actor, press.report_id, "acknowledged", revision=press.revision
+        )
+        context.services.delivery.wake()
+        await answer_query(
+            update, context, changed_notice(context.texts, context.language, report, entry)
+        )
+        await show_card(update, context, report.id, actor)
+        return
+    if press.to == "closed":
+        report = await desk.desk.precheck(actor, press.report_id, "closed", revision=press.revision)
+        await answer_query(update, context)
+        await reply(
+            update, context, *reason_view(context.texts, context.language, report), edit=True
+        )
+        return
+    pending = await desk.pending.ask(actor, chat.id, press.report_id, press.revision, press.to)
+    await answer_query(update, context)
+    await reply(
+        update,
+        context,
+        *pending_view(context.texts, context.language, pending, in_group=chat.type != "private"),
+    )
+
+
+@report_worker("report_status")
+async def reason_pressed(
+    update: Update, context: BotContext, press: ReportReasonPress, actor: Actor
+) -> None:
+    """Closing: the reason chosen; now the optional note."""
+    chat = update.effective_chat
+    assert chat is not None
+    pending = await context.services.reports.pending.ask(
+        actor, chat.id, press.report_id, press.revision, "closed", press.reason
+    )
+    await answer_query(update, context)
+    await reply(
+        update,
+        context,
+        *pending_view(context.texts, context.language, pending, in_group=chat.type != "private"),
+    )
+
+
+@report_worker("report_note")
+async def note_pressed(
+    update: Update, context: BotContext, press: ReportNotePress, actor: Actor
+) -> None:
+    """A public note without a status change: ask for its text."""
+    chat = update.effective_chat
+    assert chat is not None
+    pending = await context.services.reports.pending.ask(
+        actor, chat.id, press.report_id, press.revision, None
+    )
+    await answer_query(update, context)
+    await reply(
+        update,
+        context,
+        *pending_view(context.texts, context.language, pending, in_group=chat.type != "private"),
+    )
+
+
+@report_worker("report_route")
+async def route_pressed(
+    update: Update, context: BotContext, press: ReportRoutePress, actor: Actor
+) -> None:
+    """Route to a partner: first the choice of partners, then the routing itself."""
+    desk = context.services.reports.desk
+    if press.partner_id == ANY:
+        card = await desk.card(press.report_id)
+        await answer_query(update, context)
+        await reply(
+            update,
+            context,
+            *route_view(context.texts, context.language, card.report, desk.policy),
+            edit=True,
+        )
+        return
+    report, entry = await desk.route(
+        actor, press.report_id, press.partner_id, revision=press.revision
+    )
+    await answer_query(
+        update, context, changed_notice(context.texts, context.language, report, entry)
+    )
+    await show_card(update, context, report.id, actor)
+
+
+@report_worker("report_status")
+async def pending_pressed(
+    update: Update, context: BotContext, press: PendingChangePress, actor: Actor
+) -> None:
+    """The waiting change: send it without a note, or drop it."""
+    pending, chat = context.services.reports.pending, update.effective_chat
+    assert chat is not None
+    if press.action == "cancel":
+        await pending.cancel(actor)
+        await answer_query(update, context, context.text("report_change_dropped"))
+        await show_card(update, context, press.report_id, actor)
+        return
+    report, entry = await pending.complete(actor, chat.id, None)
+    context.services.delivery.wake()
+    await answer_query(
+        update, context, changed_notice(context.texts, context.language, report, entry)
+    )
+    await show_card(update, context, report.id, actor)
+
+
+async def typed_change(update: Update, context: BotContext) -> bool:
+    """Typed text in private chat, if a change of this staff member waits for it."""
+    return await _complete_typed(update, context)
+
+
+async def group_reply(update: Update, context: BotContext) -> None:
+    """A reply in a partner's group: the text a member's waiting change needs."""
+    await _complete_typed(update, context)
+
+
+async def _complete_typed(update: Update, context: BotContext) -> bool:
+    chat, message, user = update.effective_chat, update.effective_message, context.actor
+    if chat is None or message is None or message.text is None or user.user_id is None:
+        return False
+    policy = context.services.reports.policy
+    actor = lifecycle.acting_as(
+        user.user_id, user.role, chat.id, in_group=chat.type != "private", policy=policy
+    )
+    pending = context.services.reports.pending
+    if actor is None or await pending.current(actor, chat.id) is None:
+        return False
+    report, entry = await pending.complete(actor, chat.id, message.text)
+    context.services.delivery.wake()
+    await reply(update, context, changed_notice(context.texts, context.language, report, entry))
+    await show_card(update, context, report.id, actor, edit=False)
+    return True
