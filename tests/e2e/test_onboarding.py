@@ -32,7 +32,13 @@ async def test_full_onboarding(
         done = await user.wait_for("registered for")
         assert "Riverside" in done.text
         menu = await user.wait_for("What would you like to do?")
-        assert menu.button_texts() == ["Surveys", "Settings", "Help"]
+        assert menu.button_texts() == [
+            "Surveys",
+            "📝 Report a problem",
+            "📋 My reports",
+            "Settings",
+            "Help",
+        ]
         await emulator.wait_idle()
     rows = query(
         settings, "SELECT language, area_id, step, consented_at IS NOT NULL FROM residents"
