@@ -31,7 +31,7 @@ from bot.views.reports import card_view
 from surveys.clock import utcnow
 from surveys.registry import SurveyRegistry
 from surveys.reports.changes import PendingChanges
-from surveys.reports.desk import ReportDesk
+from surveys.reports.desk import ReportCard, ReportDesk
 from surveys.reports.drafting import ReportDrafting
 from surveys.reports.models import Actor, ReportNotice, ReportPolicy
 from surveys.reports.reminders import run_duties
@@ -39,6 +39,8 @@ from surveys.store import Store
 
 log = logging.getLogger(__name__)
 JOB_NAME = "report-duties"
+# notices reschedule themselves through the database, in the broadcast lane of the budget
+BULK = {"lane": "bulk", "retry": False}
 GONE = ("chat not found", "bot was kicked", "not a member", "chat_id is empty", "user not found")
 
 
@@ -101,17 +103,14 @@ class ReportScheduler:
     async def _send(self, notice: ReportNotice) -> None:
         notices = self._store.report_notices
         try:
-            await self._post(notice)
+            card = await self._post(notice)
         except RetryAfter as exc:
             seconds = retry_seconds(exc.retry_after)
             await notices.retry_later(notice.id, utcnow() + timedelta(seconds=seconds), "429")
         except (Forbidden, BadRequest) as exc:
             if isinstance(exc, Forbidden) or any(g in exc.message.lower() for g in GONE):
                 log.error(
-                    "reports: notice %d to chat %d failed: %s",
-                    notice.id,
-                    notice.chat_id,
-                    exc.message,
+                    "reports: notice %d to chat %d failed: %s", notice.id, notice.chat_id, exc
                 )
                 await notices.mark_failed(notice.id, exc.message)
             else:
@@ -120,6 +119,8 @@ class ReportScheduler:
             await self._retry_or_fail(notice, f"{type(exc).__name__}: {exc}")
         else:
             await notices.mark_sent(notice.id)
+            if notice.kind in ("new", "routed"):
+                await self._photos(notice.chat_id, card)
 
     async def _retry_or_fail(self, notice: ReportNotice, error: str) -> None:
         if notice.attempts + 1 >= self._settings.delivery.max_attempts:
@@ -129,9 +130,8 @@ class ReportScheduler:
         backoff = timedelta(seconds=min(2.0**notice.attempts, 300.0))
         await self._store.report_notices.retry_later(notice.id, utcnow() + backoff, error)
 
-    async def _post(self, notice: ReportNotice) -> None:
-        """The report's card as it is now (partners: without the reporter), then its photos
-        for a new or routed report."""
+    async def _post(self, notice: ReportNotice) -> ReportCard:
+        """The report's card as it is now (partners: without the reporter)."""
         policy, language = self._desk.policy, self._texts.default
         if notice.audience == "partner":
             # the buttons any member of the partner may use
@@ -154,21 +154,27 @@ class ReportScheduler:
             now=utcnow(),
             headline=notice.kind,
         )
-        await self._bot.send_message(notice.chat_id, screen.text, reply_markup=screen.markup)
-        if notice.kind not in ("new", "routed"):
-            return
-        for number, photo in enumerate(card.report.photos, start=1):
+        await self._bot.send_message(
+            notice.chat_id, screen.text, reply_markup=screen.markup, rate_limit_args=BULK
+        )
+        return card
+
+    async def _photos(self, chat_id: int, card: ReportCard) -> None:
+        """A new or routed report's photos after its card; a photo that cannot be sent (say,
+        Telegram no longer has it) is logged and never holds anything up."""
+        report, language = card.report, self._texts.default
+        for number, photo in enumerate(report.photos, start=1):
+            caption = self._texts.get(
+                language,
+                "report_photo_caption",
+                reference=report.reference,
+                number=number,
+                count=len(report.photos),
+            )
             try:
-                await self._bot.send_photo(
-                    notice.chat_id,
-                    photo,
-                    caption=self._texts.get(
-                        language, "report_photo_caption", reference=card.report.reference,
-                        number=number, count=len(card.report.photos),
-                    ),
-                )  # fmt: skip
-            except BadRequest as exc:  # a photo Telegram no longer has must not hold the card
-                log.warning("reports: photo of %s not sent: %s", card.report.reference, exc.message)
+                await self._bot.send_photo(chat_id, photo, caption=caption, rate_limit_args=BULK)
+            except TelegramError as exc:
+                log.warning("reports: photo of %s not sent: %s", report.reference, exc)
 
 
 @dataclass(frozen=True)

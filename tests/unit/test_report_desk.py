@@ -419,3 +419,34 @@ async def test_forget_keeps_reports_but_unlinks_them(store: Store) -> None:
 
 def _overdue() -> ReportFilter:
     return ReportFilter(overdue=True)
+
+
+async def test_pending_change_waits_for_its_text(store: Store) -> None:
+    """If a change waits for its note, then only the same person in the same chat completes
+    it; a status change may go without a note, a note may not; closing without a reason or a
+    refused change is not even asked; a wrong duplicate reference can be typed again."""
+    from surveys.reports.changes import PendingChanges
+
+    drafting, desk = services(store)
+    pending = PendingChanges(store, desk)
+    report = await make_report(drafting, await onboarded(store, 95), category="litter")
+    other = await make_report(drafting, await onboarded(store, 96), category="litter")
+    with pytest.raises(ReasonRequiredError):
+        await pending.ask(STAFF, COORDINATOR, report.id, 0, "closed")
+    with pytest.raises(NotAllowedError):
+        await pending.ask(MEMBER, PARTNER_CHAT, report.id, 0, "in_progress")
+    asked = await pending.ask(STAFF, COORDINATOR, report.id, 0, None)
+    assert asked.note_required and await pending.current(STAFF, PARTNER_CHAT) is None
+    with pytest.raises(StaleActionError):
+        await pending.complete(STAFF, COORDINATOR, None)
+    _, entry = await pending.complete(STAFF, COORDINATOR, "We are on it.")
+    assert (entry.kind, entry.note) == ("note", "We are on it.")
+    assert await pending.current(STAFF, COORDINATOR) is None
+    await pending.ask(STAFF, COORDINATOR, report.id, 1, "action_scheduled")
+    changed, entry = await pending.complete(STAFF, COORDINATOR, None)
+    assert (changed.status, entry.note) == ("action_scheduled", None)
+    await pending.ask(STAFF, COORDINATOR, report.id, 2, "duplicate")
+    with pytest.raises(Exception, match="R-999999"):
+        await pending.complete(STAFF, COORDINATOR, "R-999999")
+    merged, _ = await pending.complete(STAFF, COORDINATOR, other.reference)
+    assert (merged.status, merged.duplicate_of) == ("duplicate", other.id)
