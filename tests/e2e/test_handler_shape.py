@@ -40,6 +40,8 @@ async def test_every_refusal_is_audited_with_a_pseudonymous_actor(
         coordinator, admin = emulator.user(COORDINATOR_ID), emulator.user(ADMIN_ID)
         await onboard(resident)
         query = await resident.press_data("1|exf|r|1|csv")
+        # answered (and audited) before the next actor acts, so the log's order is the test's
+        await emulator.wait_until(lambda: emulator.callback_answer(query) is not None, timeout=10)
         await stranger.send_command("export")
         await stranger.wait_for("only for partnership coordinators")
         await coordinator.send_command("audit")
