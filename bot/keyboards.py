@@ -424,7 +424,7 @@ class AuditPagePress(Payload):
 
 # --- concern reports (issue 12): the resident's draft, follow-up, staff and partner cards ----
 
-ReportStep = Literal["skiploc", "nomatch", "photos", "contact_yes", "contact_no", "submit"]
+ReportStep = Literal["skiploc", "nomatch", "photos", "contact_yes", "contact_no"]
 ReportField = Literal["category", "area", "description", "photos", "contact"]
 ReportStatusWord = Literal[
     "acknowledged",
@@ -464,10 +464,17 @@ class DraftAreaPress(Payload):
 @payload("rd")
 class DraftStepPress(Payload):
     """A draft's step buttons: skip the location, none of the offered reports, photos done,
-    contact yes/no, submit."""
+    contact yes/no."""
 
     draft_id: int
     step: ReportStep
+
+
+@payload("ry")
+class DraftSubmitPress(Payload):
+    """Review screen: send the report."""
+
+    draft_id: int
 
 
 @payload("re")
@@ -529,10 +536,16 @@ class ReportFilterPress(Payload):
 
 @payload("rv")
 class ReportCardPress(Payload):
-    """Open a report's card (``photos``: send its photos too)."""
+    """Open a report's card."""
 
     report_id: int
-    photos: bool
+
+
+@payload("rph")
+class ReportPhotosPress(Payload):
+    """Send a report's photos into the chat."""
+
+    report_id: int
 
 
 @payload("rt")
@@ -561,9 +574,16 @@ class ReportNotePress(Payload):
     revision: int
 
 
+@payload("rpm")
+class ReportRouteMenuPress(Payload):
+    """Show the partners a report can be sent to."""
+
+    report_id: int
+
+
 @payload("rp")
 class ReportRoutePress(Payload):
-    """Route to a partner (``-``: show the partners to choose from)."""
+    """Route to this partner."""
 
     report_id: int
     revision: int

@@ -27,7 +27,7 @@ from bot.delivery import DeliveryWorker
 from bot.ratelimit import retry_seconds
 from bot.report_messages import ReportOutbox
 from bot.texts import Catalogue
-from bot.views.reports import card_view
+from bot.views.reports import card_view, photo_captions
 from surveys.clock import utcnow
 from surveys.registry import SurveyRegistry
 from surveys.reports.changes import PendingChanges
@@ -64,6 +64,7 @@ class ReportScheduler:
         self._settings = settings
         self._lock = asyncio.Lock()
         self._job_queue: JobQueue[Any] | None = None
+        self._woken: set[asyncio.Task[None]] = set()
 
     async def start(self, job_queue: JobQueue[Any]) -> None:
         self._job_queue = job_queue
@@ -71,6 +72,13 @@ class ReportScheduler:
         job_queue.run_repeating(
             self._job, interval=self._settings.reports.check_interval, name=JOB_NAME
         )
+
+    def wake(self) -> None:
+        """Something was queued for staff or partners: poll now rather than at the next
+        interval (in the background; the poll's lock keeps one at a time)."""
+        task = asyncio.get_running_loop().create_task(self._job(None))
+        self._woken.add(task)
+        task.add_done_callback(self._woken.discard)
 
     def stop(self) -> None:
         if self._job_queue is not None:
@@ -162,19 +170,11 @@ class ReportScheduler:
     async def _photos(self, chat_id: int, card: ReportCard) -> None:
         """A new or routed report's photos after its card; a photo that cannot be sent (say,
         Telegram no longer has it) is logged and never holds anything up."""
-        report, language = card.report, self._texts.default
-        for number, photo in enumerate(report.photos, start=1):
-            caption = self._texts.get(
-                language,
-                "report_photo_caption",
-                reference=report.reference,
-                number=number,
-                count=len(report.photos),
-            )
+        for photo, caption in photo_captions(self._texts, self._texts.default, card.report):
             try:
                 await self._bot.send_photo(chat_id, photo, caption=caption, rate_limit_args=BULK)
             except TelegramError as exc:
-                log.warning("reports: photo of %s not sent: %s", report.reference, exc)
+                log.warning("reports: photo of %s not sent: %s", card.report.reference, exc)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from bot.keyboards import (
     DraftCategoryPress,
     DraftEditPress,
     DraftStepPress,
+    DraftSubmitPress,
     FollowupPress,
     MeTooPress,
     MyReportPress,
@@ -114,24 +115,21 @@ async def area_pressed(update: Update, context: BotContext, press: DraftAreaPres
 
 @onboarded
 async def step_pressed(update: Update, context: BotContext, press: DraftStepPress) -> None:
-    """Skip the location, none of the offered reports, photos done, contact yes/no, submit."""
-    drafting, resident = context.services.reports.drafting, _resident(context)
-    if press.step == "submit":
-        report = await drafting.submit(resident, press.draft_id)
-        await answer_query(update, context)
-        await reply(
-            update, context, *submitted_view(context.texts, context.language, report), edit=True
-        )
-        return
-    draft = await {
-        "skiploc": lambda: drafting.skip_location(resident, press.draft_id),
-        "nomatch": lambda: drafting.none_match(resident, press.draft_id),
-        "photos": lambda: drafting.photos_done(resident, press.draft_id),
-        "contact_yes": lambda: drafting.set_contact(resident, press.draft_id, True),
-        "contact_no": lambda: drafting.set_contact(resident, press.draft_id, False),
-    }[press.step]()
+    """No location, none of the offered reports, photos done, contact yes or no."""
+    drafting = context.services.reports.drafting
+    draft = await drafting.advance(_resident(context), press.draft_id, press.step)
     await answer_query(update, context)
     await show_draft(update, context, draft, edit=True)
+
+
+@onboarded
+async def submit_pressed(update: Update, context: BotContext, press: DraftSubmitPress) -> None:
+    """Review screen: send the report; its reference is the answer."""
+    report = await context.services.reports.drafting.submit(_resident(context), press.draft_id)
+    context.services.reports.scheduler.wake()  # the coordinators hear of it now, not at the poll
+    await answer_query(update, context)
+    view = submitted_view(context.texts, context.language, report)
+    await reply(update, context, *view, edit=True)
 
 
 @onboarded
@@ -176,19 +174,14 @@ async def typed_description(update: Update, context: BotContext) -> bool:
 async def media_input(update: Update, context: BotContext) -> None:
     """A shared location or a photo: for the draft waiting for one, else the usual answer."""
     resident, message = context.actor.resident, update.effective_message
-    draft = await context.services.reports.drafting.current(resident) if resident else None
-    if resident is None or message is None or draft is None:
-        await unexpected_media(update, context)
-        return
     drafting = context.services.reports.drafting
-    if message.location is not None:
-        where = Location(latitude=message.location.latitude, longitude=message.location.longitude)
-        draft = await drafting.set_location(resident, where)
-    elif message.photo:
-        draft = await drafting.add_photo(resident, message.photo[-1].file_id)
-    else:
+    if resident is None or message is None or await drafting.current(resident) is None:
         await unexpected_media(update, context)
         return
+    shared = message.location
+    location = Location(latitude=shared.latitude, longitude=shared.longitude) if shared else None
+    photo = message.photo[-1].file_id if message.photo else None
+    draft = await drafting.attach(resident, location=location, photo=photo)
     await show_draft(update, context, draft)
 
 

@@ -24,7 +24,9 @@ from bot.keyboards import (
     ReportFilterPress,
     ReportListPress,
     ReportNotePress,
+    ReportPhotosPress,
     ReportReasonPress,
+    ReportRouteMenuPress,
     ReportRoutePress,
     ReportStatusPress,
 )
@@ -34,12 +36,14 @@ from bot.views.reports import (
     changed_notice,
     filter_view,
     pending_view,
+    photo_captions,
     reason_view,
     report_list_view,
     route_view,
 )
 from surveys.clock import utcnow
 from surveys.reports import lifecycle
+from surveys.reports.changes import Applied, ChangeStep, NeedsReason
 from surveys.reports.desk import LIST_SHOWS, ListShow
 from surveys.reports.models import Actor, parse_reference
 
@@ -165,61 +169,52 @@ async def filter_pressed(update: Update, context: BotContext, press: ReportFilte
 async def card_pressed(
     update: Update, context: BotContext, press: ReportCardPress, actor: Actor
 ) -> None:
-    """A report's card (from the list), or its photos."""
+    """A report's card, from the list or back from a step."""
     await answer_query(update, context)
-    if not press.photos:
-        await show_card(
-            update,
-            context,
-            press.report_id,
-            actor,
-            edit=update.effective_chat is not None and update.effective_chat.type == "private",
-        )
-        return
+    await show_card(update, context, press.report_id, actor)
+
+
+@report_worker("report_card")
+async def photos_pressed(
+    update: Update, context: BotContext, press: ReportPhotosPress, actor: Actor
+) -> None:
+    """The report's photos, into this chat."""
     card = await context.services.reports.desk.card(press.report_id)
     chat = update.effective_chat
-    assert chat is not None
-    for number, photo in enumerate(card.report.photos, start=1):
-        caption = context.text(
-            "report_photo_caption",
-            reference=card.report.reference,
-            number=number,
-            count=len(card.report.photos),
-        )
-        await context.bot.send_photo(chat.id, photo, caption=caption)
+    await answer_query(update, context)
+    if chat is not None:
+        for photo, caption in photo_captions(context.texts, context.language, card.report):
+            await context.bot.send_photo(chat.id, photo, caption=caption)
 
 
 @report_worker("report_status")
 async def status_pressed(
     update: Update, context: BotContext, press: ReportStatusPress, actor: Actor
 ) -> None:
-    """A status button: acknowledge at once; close asks the reason; others ask for a note."""
-    desk, chat = context.services.reports, update.effective_chat
+    """A status button: acknowledged at once; closing asks the reason; others a note."""
+    chat = update.effective_chat
     assert chat is not None
-    if press.to == "acknowledged":
-        report, entry = await desk.desk.change(
-            actor, press.report_id, "acknowledged", revision=press.revision
-        )
+    pending = context.services.reports.pending
+    step = await pending.start(actor, chat.id, press.report_id, press.revision, press.to)
+    await show_step(update, context, step, actor)
+
+
+async def show_step(update: Update, context: BotContext, step: ChangeStep, actor: Actor) -> None:
+    """What a status button led to: the changed card, the reasons, or the note prompt."""
+    chat, texts, language = update.effective_chat, context.texts, context.language
+    if isinstance(step, Applied):
         context.services.delivery.wake()
         await answer_query(
-            update, context, changed_notice(context.texts, context.language, report, entry)
+            update, context, changed_notice(texts, language, step.report, step.entry)
         )
-        await show_card(update, context, report.id, actor)
+        await show_card(update, context, step.report.id, actor)
         return
-    if press.to == "closed":
-        report = await desk.desk.precheck(actor, press.report_id, "closed", revision=press.revision)
-        await answer_query(update, context)
-        await reply(
-            update, context, *reason_view(context.texts, context.language, report), edit=True
-        )
-        return
-    pending = await desk.pending.ask(actor, chat.id, press.report_id, press.revision, press.to)
     await answer_query(update, context)
-    await reply(
-        update,
-        context,
-        *pending_view(context.texts, context.language, pending, in_group=chat.type != "private"),
-    )
+    if isinstance(step, NeedsReason):
+        await reply(update, context, *reason_view(texts, language, step.report), edit=True)
+        return
+    in_group = chat is not None and chat.type != "private"
+    await reply(update, context, *pending_view(texts, language, step, in_group=in_group))
 
 
 @report_worker("report_status")
@@ -259,24 +254,27 @@ async def note_pressed(
 
 
 @report_worker("report_route")
+async def route_menu_pressed(
+    update: Update, context: BotContext, press: ReportRouteMenuPress, actor: Actor
+) -> None:
+    """The partners the report can be sent to."""
+    desk = context.services.reports.desk
+    card = await desk.card(press.report_id)
+    await answer_query(update, context)
+    view = route_view(context.texts, context.language, card.report, desk.policy)
+    await reply(update, context, *view, edit=True)
+
+
+@report_worker("report_route")
 async def route_pressed(
     update: Update, context: BotContext, press: ReportRoutePress, actor: Actor
 ) -> None:
-    """Route to a partner: first the choice of partners, then the routing itself."""
+    """Send the report to this partner's group."""
     desk = context.services.reports.desk
-    if press.partner_id == ANY:
-        card = await desk.card(press.report_id)
-        await answer_query(update, context)
-        await reply(
-            update,
-            context,
-            *route_view(context.texts, context.language, card.report, desk.policy),
-            edit=True,
-        )
-        return
     report, entry = await desk.route(
         actor, press.report_id, press.partner_id, revision=press.revision
     )
+    context.services.reports.scheduler.wake()
     await answer_query(
         update, context, changed_notice(context.texts, context.language, report, entry)
     )

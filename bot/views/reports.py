@@ -21,6 +21,7 @@ from bot.keyboards import (
     DraftCategoryPress,
     DraftEditPress,
     DraftStepPress,
+    DraftSubmitPress,
     MeTooPress,
     MyReportPress,
     PendingChangePress,
@@ -29,7 +30,9 @@ from bot.keyboards import (
     ReportListPress,
     ReportListWord,
     ReportNotePress,
+    ReportPhotosPress,
     ReportReasonPress,
+    ReportRouteMenuPress,
     ReportRoutePress,
     ReportStatusPress,
     button,
@@ -231,7 +234,7 @@ def review_view(
         button(texts.get(language, f"button_report_edit_{field}"), DraftEditPress(draft.id, field))
         for field in ("category", "area", "description", "photos", "contact")
     ]
-    submit = button(texts.get(language, "button_report_submit"), DraftStepPress(draft.id, "submit"))
+    submit = button(texts.get(language, "button_report_submit"), DraftSubmitPress(draft.id))
     return Screen(
         text,
         keyboard([edits[:2], edits[2:4], edits[4:], [submit], _cancel(texts, language, draft)]),
@@ -421,7 +424,7 @@ def report_list_view(
     if not page.reports:
         lines.append(texts.get(language, "reports_empty"))
     lines += [report_line(texts, language, r, policy, names, now) for r in page.reports]
-    cards = [button(r.reference, ReportCardPress(r.id, False)) for r in page.reports]
+    cards = [button(r.reference, ReportCardPress(r.id)) for r in page.reports]
     filters = [
         button(
             texts.get(language, f"button_reports_filter_{dimension}"),
@@ -575,14 +578,14 @@ def card_view(
         extra.append(
             button(
                 texts.get(language, "button_report_route"),
-                ReportRoutePress(report.id, report.revision, ANY),
+                ReportRouteMenuPress(report.id),
             )
         )
     if report.photos:
         extra.append(
             button(
                 texts.get(language, "button_report_photos", count=len(report.photos)),
-                ReportCardPress(report.id, True),
+                ReportPhotosPress(report.id),
             )
         )
     return Screen(text, keyboard([*rows, extra]))
@@ -598,7 +601,7 @@ def reason_view(texts: Catalogue, language: str, report: Report) -> Screen:
         ]
         for reason in CLOSE_REASONS
     ]
-    back = button(texts.get(language, "button_back"), ReportCardPress(report.id, False))
+    back = button(texts.get(language, "button_back"), ReportCardPress(report.id))
     return Screen(
         texts.get(language, "report_ask_reason", reference=report.reference),
         keyboard([*rows, [back]]),
@@ -620,7 +623,7 @@ def route_view(texts: Catalogue, language: str, report: Report, policy: ReportPo
         ]
         for p in ordered
     ]
-    back = button(texts.get(language, "button_back"), ReportCardPress(report.id, False))
+    back = button(texts.get(language, "button_back"), ReportCardPress(report.id))
     return Screen(
         texts.get(language, "report_ask_partner", reference=report.reference),
         keyboard([*rows, [back]]),
@@ -672,6 +675,20 @@ def changed_notice(texts: Catalogue, language: str, report: Report, entry: Histo
     )
 
 
+def photo_captions(texts: Catalogue, language: str, report: Report) -> list[tuple[str, str]]:
+    """(file id, caption) of each of a report's photos."""
+    count = len(report.photos)
+    return [
+        (
+            photo,
+            texts.get(
+                language, "report_photo_caption", reference=report.reference, number=n, count=count
+            ),
+        )
+        for n, photo in enumerate(report.photos, start=1)
+    ]
+
+
 def my_report_button(texts: Catalogue, language: str, report_id: int) -> InlineKeyboardButton:
     return button(texts.get(language, "button_report_history"), MyReportPress(report_id))
 
@@ -687,6 +704,7 @@ __all__ = [
     "my_report_view",
     "my_reports_view",
     "pending_view",
+    "photo_captions",
     "reason_view",
     "report_list_view",
     "review_view",

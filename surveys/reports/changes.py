@@ -45,10 +45,43 @@ class PendingChange(BaseModel):
         return self.to is None
 
 
+class Applied(BaseModel):
+    """The change was made at once (acknowledging needs no note)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    report: Report
+    entry: HistoryEntry
+
+
+class NeedsReason(BaseModel):
+    """Closing: the reason comes first."""
+
+    model_config = ConfigDict(frozen=True)
+
+    report: Report
+
+
+ChangeStep = Applied | NeedsReason | PendingChange
+
+
 class PendingChanges:
     def __init__(self, store: Store, desk: ReportDesk) -> None:
         self._store = store
         self._desk = desk
+
+    async def start(
+        self, actor: Actor, chat_id: int, report_id: int, revision: int, to: ReportStatus
+    ) -> ChangeStep:
+        """A status button: acknowledging is done at once, closing asks the reason first,
+        every other change waits for its optional note (a duplicate for its original)."""
+        if to == "acknowledged":
+            report, entry = await self._desk.change(actor, report_id, to, revision=revision)
+            return Applied(report=report, entry=entry)
+        if to == "closed":
+            report = await self._desk.precheck(actor, report_id, to, revision=revision)
+            return NeedsReason(report=report)
+        return await self.ask(actor, chat_id, report_id, revision, to)
 
     async def ask(
         self,

@@ -134,9 +134,7 @@ class ReportDesk:
     ) -> ReportPage:
         """The list a coordinator asked for by name (see :data:`LIST_SHOWS`)."""
         statuses, overdue = LIST_SHOWS[show]
-        where = ReportFilter(
-            statuses=statuses, area_id=area_id, category=category, overdue=overdue
-        )
+        where = ReportFilter(statuses=statuses, area_id=area_id, category=category, overdue=overdue)
         return await self.browse(where, page)
 
     async def precheck(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -40,7 +41,9 @@ from surveys.store import Store
 from surveys.store.report_drafts import DraftChanges
 
 MAX_MATCHES = 3
+DraftAction = Literal["skiploc", "nomatch", "photos", "contact_yes", "contact_no"]
 EDITABLE: tuple[DraftStep, ...] = ("category", "area", "description", "photos", "contact")
+
 
 def next_step(draft: ReportDraft, done: DraftStep, *, has_matches: bool = False) -> DraftStep:
     """The step after ``done``; an edit from the review goes back to it (a new place first
@@ -196,6 +199,30 @@ class ReportDrafting:
     async def set_contact(self, resident: Resident, draft_id: int, allowed: bool) -> ReportDraft:
         draft = await self._own(resident, draft_id, "contact")
         return await self._update(draft, "contact", {"contact_ok": allowed})
+
+    async def advance(self, resident: Resident, draft_id: int, action: DraftAction) -> ReportDraft:
+        """A step's own button: no location, none of the offered reports, photos done,
+        contact yes or no."""
+        if action == "skiploc":
+            return await self.skip_location(resident, draft_id)
+        if action == "nomatch":
+            return await self.none_match(resident, draft_id)
+        if action == "photos":
+            return await self.photos_done(resident, draft_id)
+        return await self.set_contact(resident, draft_id, action == "contact_yes")
+
+    async def attach(
+        self, resident: Resident, *, location: Location | None = None, photo: str | None = None
+    ) -> ReportDraft:
+        """A shared location or a photo (its file id), for the step that waits for it."""
+        if location is not None:
+            return await self.set_location(resident, location)
+        if photo is not None:
+            return await self.add_photo(resident, photo)
+        draft = await self._store.report_drafts.of_resident(resident.id)
+        raise UnexpectedInputError(
+            "neither a location nor a photo", step=draft.step if draft else ""
+        )
 
     async def edit(self, resident: Resident, draft_id: int, step: DraftStep) -> ReportDraft:
         """Reopen one field from the review screen; photos start again from none."""
