@@ -117,8 +117,9 @@ class ReportScheduler:
             await notices.retry_later(notice.id, utcnow() + timedelta(seconds=seconds), "429")
         except (Forbidden, BadRequest) as exc:
             if isinstance(exc, Forbidden) or any(g in exc.message.lower() for g in GONE):
+                # named by audience, never by chat id: logs carry no Telegram ids
                 log.error(
-                    "reports: notice %d to chat %d failed: %s", notice.id, notice.chat_id, exc
+                    "reports: notice %d to a %s chat failed: %s", notice.id, notice.audience, exc
                 )
                 await notices.mark_failed(notice.id, exc.message)
             else:
