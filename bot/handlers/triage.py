@@ -108,7 +108,7 @@ async def show_card(
 async def show_list(
     update: Update, context: BotContext, press: ReportListPress, *, edit: bool
 ) -> None:
-    desk, notices = context.services.reports.desk, context.store.report_notices
+    desk = context.services.reports.desk
     area = None if press.area_id == ANY else press.area_id
     category = None if press.category == ANY else press.category
     page = await desk.listing(press.show, area, category, press.page)
@@ -121,7 +121,7 @@ async def show_list(
         category=press.category,
         policy=desk.policy,
         names=await desk.area_names(),
-        failures=await notices.failures(),
+        failures=await desk.notice_failures(),
         now=utcnow(),
     )
     await reply(update, context, *view, edit=edit)

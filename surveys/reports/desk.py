@@ -8,7 +8,7 @@ bot through :class:`ReportMessages`) and the notices to staff and partners.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
@@ -30,6 +30,7 @@ from surveys.reports.models import (
     CloseReason,
     FollowupAnswer,
     HistoryEntry,
+    NoticeFailure,
     Report,
     ReportFilter,
     ReportPage,
@@ -124,6 +125,10 @@ class ReportDesk:
     async def area_names(self) -> dict[str, str]:
         """Every area a report may name (removed ones too)."""
         return await self._store.reports.area_names()
+
+    async def notice_failures(self) -> list[NoticeFailure]:
+        """Messages to staff or partners that could not be delivered in the last week."""
+        return await self._store.report_notices.failures(utcnow() - timedelta(days=7))
 
     async def areas(self) -> list[Area]:
         """The areas to filter by (the configured ones)."""

@@ -59,13 +59,15 @@ class ReportNoticeStore:
             notice_id, "status = 'failed', attempts = attempts + 1, last_error = ?", error[:500]
         )
 
-    async def failures(self, limit: int = 5) -> list[NoticeFailure]:
-        """The latest notices that could not be delivered, for coordinators to see."""
+    async def failures(self, since: datetime, limit: int = 5) -> list[NoticeFailure]:
+        """The latest notices made since ``since`` that could not be delivered, for
+        coordinators to see."""
         async with self._db.read() as conn:
             rows = await conn.execute_fetchall(
                 "SELECT report_id, chat_id, audience, COALESCE(last_error, ''), created_at "
-                "FROM report_notices WHERE status = 'failed' ORDER BY id DESC LIMIT ?",
-                (limit,),
+                "FROM report_notices WHERE status = 'failed' AND created_at >= ? "
+                "ORDER BY id DESC LIMIT ?",
+                (to_db(since), limit),
             )
         return [
             NoticeFailure(

@@ -397,3 +397,27 @@ async def test_open311_export_of_what_happened(
     assert (request.address, request.address_id) == ("North", "north")
     assert (request.lat, request.long) == (40.417, -3.704)
     assert request.description is not None and "Main Street" in request.description
+
+
+async def test_undeliverable_partner_notice_is_shown_to_coordinators(
+    emulator: BotApiEmulator, run_bot: BotRunner, settings: Settings
+) -> None:
+    """If a partner's group cannot be reached (the bot is not in it), then the notice is
+    marked failed, never silently dropped, and /reports warns the coordinators about it."""
+    ana = emulator.user(4501)
+    coordinator = emulator.user(COORDINATOR_ID)
+    async with run_bot():
+        await onboard(ana)
+        reference = await make_report(ana)  # street lighting: routed to the council's group
+        await coordinator.wait_for(f"New report {reference}", timeout=WAIT)
+        await emulator.wait_until(
+            lambda: (
+                rows(settings, "SELECT status FROM report_notices WHERE audience = 'partner'")
+                == [("failed",)]
+            ),
+            timeout=WAIT,
+        )
+        await coordinator.send_command("reports")
+        listing = await coordinator.wait_for("Reports: open", timeout=WAIT)
+        assert f"A message about {reference} could not be delivered" in listing.text
+        assert "Chat not found" in listing.text
