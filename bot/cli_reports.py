@@ -16,7 +16,7 @@ from pathlib import Path
 from bot.config import Settings, load_settings, report_policy
 from bot.texts import Catalogue
 from surveys.errors import SurveysError
-from surveys.reports.models import CLOSE_REASONS
+from surveys.reports.models import CLOSE_REASONS, STATUSES
 from surveys.reports.open311 import StatusWords
 from surveys.store import Store
 
@@ -31,6 +31,9 @@ Export every concern report (or those made since a date):
            partner, times with the UTC offset, area, rounded location)
   csv      reports.csv, history.csv and figures.csv in a folder, or a zip if --out ends .zip
   xlsx     one workbook: README, reports, history, figures
+
+--charts DIR also draws the figures (by status, category and area, and how fast reports are
+acknowledged and resolved) as PNG files.
 
 No export holds a Telegram id, username or name of a resident or staff member. Sensitive
 categories export no area, location or text; other locations are rounded to
@@ -52,9 +55,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description=_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    reports.add_argument(
-        "--format", required=True, choices=sorted(SUFFIXES), help="output format"
-    )
+    reports.add_argument("--format", required=True, choices=sorted(SUFFIXES), help="output format")
     reports.add_argument("--out", required=True, type=Path, metavar="PATH", help="output path")
     reports.add_argument(
         "--since", metavar="DATE", help="only reports made on or after this date (YYYY-MM-DD)"
@@ -63,6 +64,12 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--language",
         metavar="CODE",
         help="language of category names and reasons (default: the community's first)",
+    )
+    reports.add_argument(
+        "--charts",
+        type=Path,
+        metavar="DIR",
+        help="also write PNG charts of the figures into this folder",
     )
     reports.add_argument(
         "--database",
@@ -108,6 +115,7 @@ def _words(settings: Settings, language: str) -> StatusWords:
     return StatusWords(
         reasons={code: texts.get(language, f"report_reason_{code}") for code in CLOSE_REASONS},
         duplicate=texts.raw(language, "report_duplicate_of", reference="{reference}"),
+        statuses={status: texts.get(language, f"report_status_{status}") for status in STATUSES},
     )
 
 
@@ -125,6 +133,8 @@ def cmd_export_reports(args: argparse.Namespace) -> int:
     problem = _check_out(args.out, args.format)
     if problem:
         return _error(problem)
+    if args.charts is not None and args.charts.exists() and not args.charts.is_dir():
+        return _error(f"--charts {args.charts} is a file, not a folder")
     try:
         since = _since(args.since, settings)
     except ValueError:
@@ -142,6 +152,7 @@ def cmd_export_reports(args: argparse.Namespace) -> int:
         min_group_size=settings.privacy.min_group_size,
         words=_words(settings, language),
         since=since,
+        charts=args.charts,
     )
 
     async def main() -> int:
@@ -158,6 +169,8 @@ def cmd_export_reports(args: argparse.Namespace) -> int:
             await store.close()
         written = ", ".join(str(path) for path in result.files)
         print(f"exported {result.reports:,} reports -> {written}")
+        if args.charts is not None:
+            print(f"{len(result.charts)} charts -> {args.charts}")
         return EXIT_OK
 
     try:

@@ -109,6 +109,7 @@ class ReportExportRequest:
     min_group_size: int
     words: StatusWords = field(default_factory=StatusWords)
     since: datetime | None = None
+    charts: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ class ReportExportResult:
     reports: int
     files: list[Path]
     figures: ReportFigures
+    charts: list[Path] = field(default_factory=list)
 
 
 def _hours(start: datetime, end: datetime | None) -> float | None:
@@ -367,4 +369,28 @@ async def export_reports(store: Store, request: ReportExportRequest) -> ReportEx
             files = _write_csv(tables, request.out, request.zone)
         else:
             files = _write_xlsx(tables, request.out, request.zone)
-    return ReportExportResult(reports=len(reports), files=files, figures=figures)
+    charts = _write_charts(request, figures, areas) if request.charts else []
+    return ReportExportResult(reports=len(reports), files=files, figures=figures, charts=charts)
+
+
+def _write_charts(
+    request: ReportExportRequest, figures: ReportFigures, areas: Mapping[str, str]
+) -> list[Path]:
+    """The figures' charts as PNG files named after the export's date (none if withheld)."""
+    from surveys.reports.charts import report_charts
+
+    assert request.charts is not None
+    language = request.language
+    labels = {
+        "status": dict(request.words.statuses),
+        "category": {c.id: c.name(language) for c in request.policy.categories},
+        "area": {**areas, "": "–"},
+    }
+    request.charts.mkdir(parents=True, exist_ok=True)
+    day = utcnow().astimezone(request.zone).date().isoformat()
+    written = []
+    for name, png in report_charts(figures, language, labels).items():
+        path = request.charts / f"reports-{day}-{name}.png"
+        path.write_bytes(png)
+        written.append(path)
+    return written

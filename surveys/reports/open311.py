@@ -76,6 +76,7 @@ class StatusWords(BaseModel):
 
     reasons: dict[str, str] = Field(default_factory=dict)
     duplicate: str = "Duplicate of {reference}"
+    statuses: dict[str, str] = Field(default_factory=dict)
 
 
 def status_notes(report: Report, history: Sequence[HistoryEntry], words: StatusWords) -> str | None:

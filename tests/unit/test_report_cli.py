@@ -102,6 +102,10 @@ def test_csv_and_xlsx(config: Path, tmp_path: Path, fmt: str, name: str) -> None
         (["--format", "csv", "--out", "{tmp}/config.toml/x.zip"], "is a file, not a folder"),
         (["--format", "csv", "--out", "{tmp}/config.toml"], "writes .zip or a folder"),
         (["--format", "xlsx", "--out", "{tmp}/r.xlsx", "--language", "fr"], "--language fr"),
+        (
+            ["--format", "xlsx", "--out", "{tmp}/r.xlsx", "--charts", "{tmp}/config.toml"],
+            "is a file, not a folder",
+        ),
         (["--format", "xlsx", "--out", "{tmp}/r.xlsx", "--since", "soon"], "--since"),
         (
             ["--format", "xlsx", "--out", "{tmp}/r.xlsx", "--database", "{tmp}/none.sqlite3"],
@@ -124,6 +128,16 @@ def test_usage_errors(
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and expected in err and "Traceback" not in err
     assert set(tmp_path.iterdir()) == before
+
+
+def test_charts(config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """If --charts DIR is given, then the figures are drawn as PNG files named by date."""
+    charts = tmp_path / "charts"
+    argv = ["--config", str(config), "export", "reports", "--format", "xlsx"]
+    assert main([*argv, "--out", str(tmp_path / "r.xlsx"), "--charts", str(charts)]) == 0
+    assert "4 charts" in capsys.readouterr().out
+    names = sorted(path.name.split("-", 4)[-1] for path in charts.iterdir())
+    assert names == ["by-area.png", "by-category.png", "by-status.png", "timing.png"]
 
 
 def test_results_export_still_needs_its_options(
