@@ -428,6 +428,7 @@ def report_policy(settings: Settings) -> ReportPolicy:
         location_decimals=reports.location_decimals,
         followup_after=timedelta(days=reports.followup_after_days),
         resolved_within_days=reports.resolved_within_days,
+        min_group_size=settings.privacy.min_group_size,
         coordinators=frozenset(settings.access.coordinators),
         admins=frozenset(settings.access.admins),
     )

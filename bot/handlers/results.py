@@ -13,6 +13,7 @@ from telegram import InputFile, Update
 from bot.context import BotContext
 from bot.handlers.guards import admin_only, staff_only
 from bot.handlers.replies import answer_query, reply
+from bot.handlers.triage import concern_reports
 from bot.keyboards import ExportFormatPress, ExportPress, WedidPress
 from bot.views.results import (
     export_caption,
@@ -33,6 +34,7 @@ async def results(update: Update, context: BotContext) -> None:
     """/results: headline figures of the latest rounds (aggregates only)."""
     reports = await context.services.publishing.latest(context.language, LATEST)
     await reply(update, context, *results_view(context.texts, context.language, reports))
+    await concern_reports(update, context)
 
 
 @admin_only("export")

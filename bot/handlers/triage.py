@@ -38,6 +38,7 @@ from bot.views.reports import (
     pending_view,
     photo_captions,
     reason_view,
+    report_figures_view,
     report_list_view,
     route_view,
 )
@@ -327,3 +328,11 @@ async def _complete_typed(update: Update, context: BotContext) -> bool:
     await reply(update, context, changed_notice(context.texts, context.language, report, entry))
     await show_card(update, context, report.id, actor, edit=False)
     return True
+
+
+async def concern_reports(update: Update, context: BotContext) -> None:
+    """The report figures under /results (the caller checked the role)."""
+    desk = context.services.reports.desk
+    figures, names = await desk.figures(), await desk.area_names()
+    view = report_figures_view(context.texts, context.language, figures, desk.policy, names)
+    await reply(update, context, *view)

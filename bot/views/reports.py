@@ -44,6 +44,7 @@ from surveys.models import Area
 from surveys.reports import lifecycle
 from surveys.reports.changes import PendingChange
 from surveys.reports.desk import FollowupOutcome, ReportCard
+from surveys.reports.figures import ReportFigures
 from surveys.reports.models import (
     CLOSE_REASONS,
     DESCRIPTION_MAX,
@@ -689,6 +690,70 @@ def photo_captions(texts: Catalogue, language: str, report: Report) -> list[tupl
     ]
 
 
+def _duration(texts: Catalogue, language: str, hours: float) -> str:
+    if hours >= 48:
+        return texts.get(language, "results_reports_days", value=f"{hours / 24:.1f}")
+    return texts.get(language, "results_reports_hours", value=f"{hours:.1f}")
+
+
+def report_figures_view(
+    texts: Catalogue,
+    language: str,
+    figures: ReportFigures,
+    policy: ReportPolicy,
+    names: Mapping[str, str],
+) -> Screen:
+    """/results: the report figures, small groups hidden as in every published figure."""
+    k = figures.min_group_size
+    if figures.withheld:
+        return Screen(texts.get(language, "results_reports_withheld", k=k))
+    lines = [texts.get(language, "results_reports_title", total=figures.total or 0)]
+    if figures.supporters:
+        lines.append(texts.get(language, "results_reports_supporters", count=figures.supporters))
+    statuses = " · ".join(
+        f"{status_label(texts, language, status)} {count}"
+        for status, count in figures.by_status.items()
+    )
+    lines.append(texts.get(language, "results_reports_status", values=statuses))
+    categories = {c.id: c.name(language) for c in policy.categories}
+    for key, breakdown, labels in (
+        ("results_reports_category", figures.by_category, categories),
+        ("results_reports_area", figures.by_area, {**names, "": "–"}),
+    ):
+        values = " · ".join(f"{labels.get(g, g)} {n}" for g, n in breakdown.published.items())
+        if breakdown.suppressed:
+            hidden = texts.get(language, "results_reports_hidden", count=len(breakdown.suppressed))
+            values = f"{values} · {hidden}" if values else hidden
+        lines.append(texts.get(language, key, values=values))
+    for key, duration in (
+        ("results_reports_acknowledge", figures.acknowledge),
+        ("results_reports_resolve", figures.resolve),
+    ):
+        value = (
+            _duration(texts, language, duration.median_hours)
+            if duration.median_hours is not None
+            else texts.get(language, "results_reports_figure_withheld", k=k)
+        )
+        lines.append(texts.get(language, key, value=value, n=duration.n or "–"))
+    for key, rate in (
+        ("results_reports_within", figures.resolved_within),
+        ("results_reports_reopen", figures.reopen),
+    ):
+        share = (
+            texts.get(
+                language,
+                "results_reports_share",
+                pct=f"{rate.share:.0%}",
+                count=rate.count,
+                n=rate.n,
+            )
+            if rate.share is not None
+            else texts.get(language, "results_reports_figure_withheld", k=k)
+        )
+        lines.append(texts.get(language, key, share=share, days=figures.resolved_within_days))
+    return Screen("\n".join(lines))
+
+
 def my_report_button(texts: Catalogue, language: str, report_id: int) -> InlineKeyboardButton:
     return button(texts.get(language, "button_report_history"), MyReportPress(report_id))
 
@@ -706,6 +771,7 @@ __all__ = [
     "pending_view",
     "photo_captions",
     "reason_view",
+    "report_figures_view",
     "report_list_view",
     "review_view",
     "route_view",

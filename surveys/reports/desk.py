@@ -23,6 +23,7 @@ from surveys.errors import (
 )
 from surveys.models import Area, OutboxMessage, Resident
 from surveys.reports import lifecycle, notices
+from surveys.reports.figures import ReportFigures, report_figures
 from surveys.reports.models import (
     NOTE_MAX,
     OPEN_STATUSES,
@@ -125,6 +126,15 @@ class ReportDesk:
     async def area_names(self) -> dict[str, str]:
         """Every area a report may name (removed ones too)."""
         return await self._store.reports.area_names()
+
+    async def figures(self) -> ReportFigures:
+        """The published report figures (small groups suppressed), as of now."""
+        return await report_figures(
+            self._store,
+            min_group_size=self._policy.min_group_size,
+            within_days=self._policy.resolved_within_days,
+            at=utcnow(),
+        )
 
     async def notice_failures(self) -> list[NoticeFailure]:
         """Messages to staff or partners that could not be delivered in the last week."""

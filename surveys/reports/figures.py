@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
 
+from surveys.reports.models import STATUSES
 from surveys.store import Store
 from surveys.store.reports import FigureInputs
 from surveys.suppression import suppress
@@ -155,7 +156,7 @@ def compute(
         withheld=False,
         # a count of people: published only when it protects them (0 reveals nobody)
         supporters=inputs.supporters if inputs.supporters == 0 or inputs.supporters >= k else None,
-        by_status=dict(inputs.by_status),
+        by_status={s: inputs.by_status[s] for s in STATUSES if s in inputs.by_status},
         by_category=_breakdown(inputs.by_category, k),
         by_area=_breakdown(inputs.by_area, k),
         acknowledge=_duration(ack, k),

@@ -103,6 +103,7 @@ class ReportPolicy(_Value):
     location_decimals: int = 3
     followup_after: timedelta = timedelta(days=3)
     resolved_within_days: int = 7
+    min_group_size: int = 10
     coordinators: frozenset[int] = frozenset()
     admins: frozenset[int] = frozenset()
 

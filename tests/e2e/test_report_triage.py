@@ -421,3 +421,34 @@ async def test_undeliverable_partner_notice_is_shown_to_coordinators(
         listing = await coordinator.wait_for("Reports: open", timeout=WAIT)
         assert f"A message about {reference} could not be delivered" in listing.text
         assert "Chat not found" in listing.text
+
+
+async def test_results_show_report_figures_with_small_groups_hidden(
+    emulator: BotApiEmulator, run_bot: BotRunner, settings: Settings
+) -> None:
+    """If coordinators ask for /results, then the report figures follow the survey headlines:
+    withheld while there are fewer reports than the minimum group size; then counts by status,
+    category and area with small groups (and the one protecting them) hidden, and medians only
+    from enough reports."""
+    residents = [emulator.user(4600 + i) for i in range(4)]
+    coordinator = emulator.user(COORDINATOR_ID)
+    async with run_bot():
+        for user in residents:
+            await onboard(user)
+        await make_report(residents[0], category="Vandalism or graffiti")
+        await coordinator.send_command("results")
+        await coordinator.wait_for("fewer than 3 so far", timeout=WAIT)
+        for user in residents[1:]:
+            await make_report(user, category="Something else")
+        for reference in ("R-000002", "R-000003", "R-000004"):
+            card = await open_card(coordinator, reference)
+            await coordinator.press("👀 Acknowledge", message_id=card.message_id)
+            await card_showing(coordinator, reference, "Acknowledged")
+        await coordinator.send_command("results")
+        figures = await coordinator.wait_for("Concern reports (all time): 4", timeout=WAIT)
+    assert "By status: New 1 · Acknowledged 3" in figures.text
+    assert "By category: 2 hidden" in figures.text
+    assert "Vandalism" not in figures.text and "Something else" not in figures.text
+    assert "By area (sensitive categories not counted): North 4" in figures.text
+    assert "Median time to acknowledge:" in figures.text and "(n=3)" in figures.text
+    assert "Median time to resolve: not shown (fewer than 3 reports)" in figures.text
