@@ -306,7 +306,6 @@ class EventError(RefusedError):
     """
 
 
-
 # --- concern reports (issue 12) -------------------------------------------------------------
 
 

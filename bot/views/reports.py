@@ -518,7 +518,7 @@ def _card_text(
         )
     )
     flags = []
-    if report.sensitive:
+    if policy.treats_as_sensitive(report):
         flags.append(texts.get(language, "report_card_sensitive"))
     if lifecycle.is_overdue(report, policy, now):
         flags.append(texts.get(language, "report_card_overdue"))
@@ -575,7 +575,12 @@ def card_view(
             texts.get(language, "button_report_note"), ReportNotePress(report.id, report.revision)
         )
     ]
-    if not for_partner and not report.sensitive and report.is_open and policy.partners:
+    if (
+        not for_partner
+        and not policy.treats_as_sensitive(report)
+        and report.is_open
+        and policy.partners
+    ):
         extra.append(
             button(
                 texts.get(language, "button_report_route"),

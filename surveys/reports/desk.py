@@ -279,7 +279,7 @@ class ReportDesk:
         the status does not change."""
         report = await self._current(report_id, revision)
         partner = self._policy.partner(partner_id)
-        lifecycle.check_route(report, actor, partner)
+        lifecycle.check_route(report, actor, partner, self._policy)
         assert partner is not None
         if report.partner_id == partner.id:
             raise StaleActionError(f"{report.reference} is already with {partner.id}")
@@ -303,7 +303,7 @@ class ReportDesk:
         if not await self._store.reports.is_audience(report_id, resident.id):
             raise NotAllowedError("only the reporter and followers answer the follow-up")
         report = await self._store.reports.require(report_id)
-        if report.sensitive:
+        if self._policy.treats_as_sensitive(report):
             raise NotAllowedError("sensitive reports are not followed up")
         recorded = await self._store.reports.record_followup(report_id, resident.id, cycle, answer)
         if not recorded or answer != "no" or report.status != "resolved":
@@ -334,7 +334,7 @@ class ReportDesk:
 
     def _followup_due(self, report: Report, to: ReportStatus) -> datetime | None:
         """Resolved, not sensitive: ask reporter and followers after the configured delay."""
-        if to != "resolved" or report.sensitive:
+        if to != "resolved" or self._policy.treats_as_sensitive(report):
             return None
         return utcnow() + self._policy.followup_after
 

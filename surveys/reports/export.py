@@ -147,7 +147,7 @@ class _Tables:
         policy, language, now = self._request.policy, self._request.language, utcnow()
         for report in self._reports:
             category = policy.category_or_none(report.category)
-            sensitive = report.sensitive or policy.is_sensitive(report.category)
+            sensitive = policy.treats_as_sensitive(report)
             location = (
                 coarsen(report.location, policy.location_decimals)
                 if report.location is not None and not sensitive

@@ -114,11 +114,13 @@ def check_note(report: Report, actor: Actor, policy: ReportPolicy) -> None:
     _check_may_act(report, actor, policy)
 
 
-def check_route(report: Report, actor: Actor, partner: Partner | None) -> None:
+def check_route(
+    report: Report, actor: Actor, partner: Partner | None, policy: ReportPolicy
+) -> None:
     """Only coordinators and admins route, never a sensitive report, only to a known partner."""
     if actor.role not in STAFF_ROLES:
         raise NotAllowedError("only coordinators route reports")
-    if report.sensitive:
+    if policy.treats_as_sensitive(report):
         raise RoutingError(
             f"{report.reference} is in a sensitive category and stays with the coordinators",
             reference=report.reference,
@@ -156,7 +158,7 @@ def _check_may_act(report: Report, actor: Actor, policy: ReportPolicy) -> None:
         partner = policy.partner(actor.partner_id or "")
         if (
             partner is not None
-            and not report.sensitive
+            and not policy.treats_as_sensitive(report)
             and report.partner_id == partner.id
             and actor.user_id in partner.members
         ):

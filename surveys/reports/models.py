@@ -121,6 +121,11 @@ class ReportPolicy(_Value):
         category = self.category_or_none(category_id)
         return category is None or category.sensitive
 
+    def treats_as_sensitive(self, report: Report) -> bool:
+        """Sensitive when it was made, or its category is sensitive now (a category marked
+        sensitive later protects its old reports too)."""
+        return report.sensitive or self.is_sensitive(report.category)
+
     def partner(self, partner_id: str) -> Partner | None:
         return next((p for p in self.partners if p.id == partner_id), None)
 

@@ -32,7 +32,7 @@ def _partner(
     report: Report, policy: ReportPolicy, kind: NoticeKind, detail: str = ""
 ) -> list[NoticeSpec]:
     partner = policy.partner(report.partner_id or "")
-    if partner is None or report.sensitive:
+    if partner is None or policy.treats_as_sensitive(report):
         return []
     return [NoticeSpec(kind=kind, chat_id=partner.chat_id, audience="partner", detail=detail)]
 

@@ -105,7 +105,7 @@ def service_request(
     words: StatusWords,
 ) -> ServiceRequest:
     category = policy.category_or_none(report.category)
-    sensitive = report.sensitive or policy.is_sensitive(report.category)
+    sensitive = policy.treats_as_sensitive(report)
     location = None
     if report.location is not None and not sensitive:
         location = coarsen(report.location, policy.location_decimals)

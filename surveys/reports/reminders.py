@@ -37,7 +37,7 @@ async def run_duties(
         reminded += 1
     followups = queued = 0
     for report in await store.reports.due_followups(now):
-        eligible = report.status == "resolved" and not report.sensitive
+        eligible = report.status == "resolved" and not policy.treats_as_sensitive(report)
         queued += await store.reports.queue_followup(
             report, messages.followup(report) if eligible else None
         )

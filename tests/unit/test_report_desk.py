@@ -30,6 +30,7 @@ from tests.support.reports import (
     MEMBER,
     OUTSIDER,
     PARTNER_CHAT,
+    POLICY,
     STAFF,
     Messages,
     make_report,
@@ -450,3 +451,20 @@ async def test_pending_change_waits_for_its_text(store: Store) -> None:
         await pending.complete(STAFF, COORDINATOR, "R-999999")
     merged, _ = await pending.complete(STAFF, COORDINATOR, other.reference)
     assert (merged.status, merged.duplicate_of) == ("duplicate", other.id)
+
+
+async def test_category_made_sensitive_later_protects_old_reports(store: Store) -> None:
+    """If a category is marked sensitive after reports were made in it, then those reports
+    get no follow-up and their partner can no longer act on them."""
+    drafting, _ = services(store)
+    report = await make_report(drafting, await onboarded(store, 97))  # lighting, routed
+    categories = tuple(
+        c.model_copy(update={"sensitive": True}) if c.id == "lighting" else c
+        for c in POLICY.categories
+    )
+    stricter = POLICY.model_copy(update={"categories": categories})
+    _, later = services(store, stricter)
+    with pytest.raises(NotAllowedError):
+        await later.change(MEMBER, report.id, "in_progress")
+    resolved, _ = await later.change(STAFF, report.id, "resolved")
+    assert resolved.followup_due_at is None
