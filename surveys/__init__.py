@@ -13,6 +13,8 @@ from typing import Any
 _LOCATIONS = {
     "Answering": "surveys.answering",
     "DefinitionError": "surveys.errors",
+    "ReportDesk": "surveys.reports.desk",
+    "ReportDrafting": "surveys.reports.drafting",
     "RoundClock": "surveys.schedule",
     "RoundPlanner": "surveys.planning",
     "Store": "surveys.store",
@@ -21,7 +23,9 @@ _LOCATIONS = {
     "SurveysError": "surveys.errors",
     "check_files": "surveys.definitions",
     "create_round": "surveys.rounds",
+    "export_reports": "surveys.reports.export",
     "load_definition": "surveys.definitions",
+    "report_figures": "surveys.reports.figures",
     "round_report": "surveys.aggregate",
     "run_export": "surveys.export",
     "suppress": "surveys.suppression",
