@@ -47,8 +47,15 @@ from surveys.store import Store
 
 if TYPE_CHECKING:
     from surveys.aggregate import RoundReport
+    from surveys.export import MethodFacts
 
 log = logging.getLogger(__name__)
+
+
+def _method_note(texts: Catalogue, facts: MethodFacts) -> list[str]:
+    from bot.reports import method_note
+
+    return method_note(texts, facts)
 
 
 def _digest_results(texts: Catalogue, language: str, report: RoundReport) -> str:
@@ -148,7 +155,11 @@ async def start_services(app: FeedbackApplication) -> Services:
         )
         staff = sorted({*settings.access.coordinators, *settings.access.admins})
         publishing = Publishing(
-            store, registry, settings.database.path, settings.privacy.min_group_size
+            store,
+            registry,
+            settings.privacy.min_group_size,
+            zone,
+            functools.partial(_method_note, texts),
         )
         services = Services(
             settings=settings,
@@ -160,7 +171,13 @@ async def start_services(app: FeedbackApplication) -> Services:
             planner=RoundPlanner(store, registry, zone, quiet),
             delivery=delivery,
             scheduler=RoundScheduler(
-                clock, delivery, app.bot, texts, staff, interval=settings.rounds.check_interval
+                clock,
+                delivery,
+                app.bot,
+                texts,
+                staff,
+                interval=settings.rounds.check_interval,
+                min_group_size=settings.privacy.min_group_size,
             ),
             events=event_services(settings, store, registry, texts, delivery),
             publishing=publishing,

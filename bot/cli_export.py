@@ -2,8 +2,9 @@
 :mod:`surveys.export` and :mod:`surveys.demo`.
 
 The CLI acts as an admin (whoever can run it can read the database file anyway); every export
-is recorded in the audit log with the role ``cli``. :mod:`surveys.export` (scipy, matplotlib,
-openpyxl: about 100 MB) is imported only when an export runs, so the bot starts without it.
+is recorded in the audit log with the role ``cli``. :mod:`surveys.export` (scipy, matplotlib:
+about 100 MB) is imported only when an export runs, so other commands start without it. Every
+output is checked before anything is written: a bad ``--charts`` never leaves a half export.
 """
 
 from __future__ import annotations
@@ -14,9 +15,13 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from tqdm import tqdm
+
 from bot.config import Settings, load_settings
+from bot.reports import method_note
+from bot.texts import Catalogue
 from surveys.demo import DEFAULT_AREAS, DEMO_SURVEY, generate
-from surveys.errors import NotFoundError, SurveysError
+from surveys.errors import ExportError, NotFoundError, SurveysError
 from surveys.models import Area
 from surveys.store import Store
 
@@ -29,8 +34,14 @@ areas suppressed), trend across rounds, and the anonymized raw answers (pseudony
 
 formats:
   csv   a folder of csv files (one per table), or a zip of them if --out ends with .zip
-  xlsx  one workbook, one sheet per table
-  json  one document; its JSON Schema is written beside it as <name>.schema.json
+  xlsx  one workbook (--out ending in .xlsx): README, codebook, one sheet per table
+  json  one document (--out ending in .json); its JSON Schema is written beside it as
+        <name>.schema.json
+
+Every export starts with a method note (who answered, what the intervals mean, weighting,
+suppression, multiple testing). Figures resting on fewer than privacy.min_group_size people
+are hidden; anonymous answers come from closed rounds only, under pseudonyms drawn afresh
+for every export.
 
 examples:
   feedbackbot export --round 3 --format xlsx --out results.xlsx --charts charts/
@@ -127,8 +138,10 @@ def _since(text: str | None, settings: Settings) -> datetime | None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Export results; 2 for an unknown round or survey, 1 if writing fails."""
-    from surveys.export import ExportRequest, run_export
+    """Export results; 2 for a usage error (unknown round or survey, an output that cannot be
+    written, options that do not fit), 1 if writing fails midway."""
+    from surveys.export import ExportRequest, check_outputs, run_export
+    from surveys.publishing import record_export
 
     missing = [
         name
@@ -151,29 +164,47 @@ def cmd_export(args: argparse.Namespace) -> int:
     except ValueError:
         _error(f"--since: cannot read {args.since!r} as a date (use YYYY-MM-DD)")
         return EXIT_USAGE
+    languages = settings.community.languages
     language = args.language or settings.community.default_language
+    if language not in languages:
+        _error(
+            f"--language {language}: not one of the community's languages ({', '.join(languages)})"
+        )
+        return EXIT_USAGE
     database = settings.database.path
     if not database.is_file():
         _error(f"{database}: no such database (set database.path in {args.config})")
         return EXIT_USAGE
+    texts = Catalogue.load(languages)
     request = ExportRequest(
         out=args.out,
         format=args.format,
         min_group_size=settings.privacy.min_group_size,
+        method_note=lambda facts: method_note(texts, facts),
         round_id=args.round,
         survey_key=args.survey,
         since=since,
         include_text=args.include_text,
         language=language,
         charts=args.charts,
-        progress=sys.stderr.isatty(),
+        time_zone=settings.community.zone,
     )
+    try:
+        check_outputs(request)
+    except ExportError as exc:
+        _error(str(exc))
+        return EXIT_USAGE
 
     async def main() -> int:
         store = await Store.open(database)
+        bar = tqdm(
+            desc="raw answers", unit=" answers", disable=not sys.stderr.isatty(), leave=False
+        )
         try:
-            result = await run_export(store, request)
+            result = await run_export(store, request, bar.update)
+            await record_export(store, request, result, role="cli", user_id=None)
         finally:
+            bar.close()
             await store.close()
         rounds = ", ".join(f"#{r}" for r in result.rounds)
         written = ", ".join(str(path) for path in result.files)
@@ -184,7 +215,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     try:
         return asyncio.run(main())
-    except NotFoundError as exc:
+    except (NotFoundError, ExportError) as exc:
         _error(str(exc))
         return EXIT_USAGE
     except (SurveysError, OSError) as exc:

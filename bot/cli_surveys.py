@@ -12,6 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings, load_settings
+from bot.reports import participation_line
 from surveys.clock import utcnow
 from surveys.definitions import check_files
 from surveys.errors import DefinitionError, NotFoundError, RoundError, SurveysError
@@ -290,12 +291,7 @@ def cmd_rounds_show(args: argparse.Namespace) -> int:
         )
         print(f"reminders: {reminders or 'none'} ({round_.reminders_done} handled)")
         print(f"repeats: {round_.recurrence or 'no'}")
-        rate = progress.response_rate
-        print(
-            f"invited {progress.invited}, delivered {progress.delivered}, started "
-            f"{progress.started}, completed {progress.completed}, response rate "
-            f"{f'{rate:.0%}' if rate is not None else 'n/a'}"
-        )
+        print(participation_line(progress, settings.privacy.min_group_size))
         return EXIT_OK
 
     return _run(args, action)

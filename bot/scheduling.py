@@ -17,6 +17,7 @@ from telegram.ext import ExtBot, JobQueue
 
 from bot.delivery import DeliveryWorker
 from bot.keyboards import StartPress, encode
+from bot.reports import round_summary
 from bot.texts import Catalogue
 from surveys.clock import utcnow
 from surveys.definitions import SurveyDefinition
@@ -57,8 +58,10 @@ class RoundScheduler:
         staff: list[int],
         *,
         interval: float = 2.0,
+        min_group_size: int,
     ) -> None:
         self.clock = clock
+        self._min_group_size = min_group_size
         self._delivery = delivery
         self._bot = bot
         self._texts = texts
@@ -118,17 +121,13 @@ class RoundScheduler:
         progress, definition = event.progress, event.definition
         assert progress is not None and definition is not None
         language = self._texts.default
-        rate = progress.response_rate
-        text = self._texts.get(
+        text = round_summary(
+            self._texts,
             language,
-            "round_summary",
-            round=event.round.id,
+            round_id=event.round.id,
             title=definition.title[language],
-            invited=progress.invited,
-            delivered=progress.delivered,
-            started=progress.started,
-            completed=progress.completed,
-            rate=f"{rate:.0%}" if rate is not None else self._texts.get(language, "rate_unknown"),
+            progress=progress,
+            min_group_size=self._min_group_size,
         )
         await self._tell_staff(text)
         await self.clock.mark_summary_sent(event.round.id)

@@ -29,7 +29,7 @@ _LOCATIONS = {
     "round_report": "surveys.aggregate",
     "run_export": "surveys.export",
     "suppress": "surveys.suppression",
-    "survey_trend": "surveys.aggregate",
+    "survey_trend": "surveys.trend",
 }
 
 __all__ = sorted(_LOCATIONS)

@@ -1,73 +1,70 @@
-"""Round reports, area breakdowns and trends: grouped numbers from SQL, statistics in Python.
+"""Round reports and area breakdowns: grouped numbers from SQL, statistics in Python.
 
 :mod:`surveys.store.results` counts and sums in SQLite (a handful of GROUP BY queries per
 round, each returning a few rows per area, question and value); everything here is a pure
-function of those numbers and :mod:`surveys.stats`. Every figure carries its ``n``.
+function of those numbers and :mod:`surveys.stats`. Every figure carries its ``n``. The work is
+synchronous and runs in a worker thread on a read-only snapshot (the async functions at the
+end hand it over), so a report never stalls the bot.
 
 What counts, and why:
 
-- **Process**: ``invited`` are the outbox rows ``invite:<round>``, ``delivered`` those Telegram
-  accepted (``sent``); ``started`` and ``completed`` count responses. The **response rate** is
-  the share of delivered invitations that led to a completed response (Wilson interval; None
-  when nothing was delivered), so it is a true proportion even when residents answer a round
-  from ``/surveys`` without an invitation. The median time to complete is over completed
-  responses (``completed_at - started_at``, to about a millisecond).
+- **Participation**: :mod:`surveys.participation` (invitations, respondents, AAPOR RR1 and
+  RR2 with Wilson intervals over the delivered invitations). The median time to complete is
+  over completed responses, exact to the microsecond.
 - **Questions**: every stored answer counts, from completed **and** partial responses, because
   a resident who stopped halfway still answered the first questions; ``answered`` (the ``n``
   of every figure) and ``skipped`` say how many. Shares are per respondent (a multi question's
   shares may add up to more than 1); likert5, scale and number questions get a mean with a t
-  interval; likert5 a top-2-box share (4 or 5).
+  interval clipped to the answer scale; likert5 a top-2-box share (4 or 5), a single question
+  with ``top_box`` codes its summary share ("% excellent or good").
 - **Indices**: each respondent's index as :func:`surveys.engine.index_values` defines it
   (computed inside SQLite per response), then a t interval (mean_rescaled, 0-100) or a Wilson
-  interval (share_agree, a share of 0-1). The same responses count as for questions.
-- **Areas and privacy**: respondents per area (the area snapshot of each response) go through
-  :func:`surveys.suppression.suppress` with the configured ``min_group_size``. A suppressed area
-  shows no figure at all, and every per-area table uses that one suppressed set, so nothing is
-  recovered by subtraction. If the whole round is too small (the suppression withholds the
-  total), every answer-derived figure of the round is withheld too, and so are the respondent
-  counts; only invitations remain.
-- **Weighting**: when every area of the audience (and of the respondents) has a population,
-  post-stratified estimates (weighted by population) are given beside the unweighted ones.
-  Suppressed areas are pooled into one stratum for this, so the weighted figures reveal no
-  more about them than the unweighted total does.
-- **Trends**: rounds of one survey key in order; a question is compared between two rounds
-  when its id and type exist in both versions (a choice when its code does); shares are tested
-  with a two-proportion z test, means with Welch's t test.
+  interval (share_agree, a share of 0-1).
+- **Privacy**: respondents per area (the area snapshot of each response) go through
+  :func:`surveys.suppression.suppress`; a hidden area shows no figure at all. Then every figure
+  is decided on its own base: the answers to one question (or the respondents with an index
+  value) per area form a partition of that figure's base, suppressed once more with the hidden
+  areas kept hidden. A figure whose base is ``0 < n < k`` is never published, overall or in an
+  area, and what subtraction leaves of the hidden areas is 0 or at least ``k`` answers from two
+  or more areas. A round too small as a whole is withheld: no figure about its respondents.
+- **Weighting**: when every area of the partition has a population, post-stratified estimates
+  (weighted by population) are given beside the unweighted ones, with Kish's design effect and
+  effective n. Each figure's hidden areas are pooled into one stratum, so the weighted figure
+  reveals no more about them than the unweighted total does.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, NamedTuple, TypeAlias
+from typing import Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict
 
 from surveys.definitions import (
     MeanRescaledIndex,
     Question,
+    ShareAgreeIndex,
     SurveyDefinition,
     local,
 )
 from surveys.errors import NotFoundError
 from surveys.models import Round
+from surveys.participation import participation
 from surveys.stats import (
-    Change,
     Mean,
     Share,
     ShareStratum,
     Stratum,
     choice_shares,
     index_interval,
-    mean_change,
     mean_interval,
     post_stratified_mean,
     post_stratified_share,
-    share_change,
-    top_box,
     wilson_interval,
 )
 from surveys.store import Store
@@ -78,10 +75,11 @@ from surveys.store.results import (
     MeanIndexSpec,
     NumberCell,
     PickCell,
+    ResultReader,
     ScaledItem,
     ShareIndexSpec,
 )
-from surveys.suppression import suppress
+from surveys.suppression import is_small, suppress
 
 __all__ = [
     "NO_AREA",
@@ -91,15 +89,14 @@ __all__ = [
     "QuestionFigures",
     "RoundReport",
     "RoundSummary",
-    "Trend",
-    "TrendPoint",
-    "TrendSeries",
-    "build_trend",
+    "build_round_report",
     "index_specs",
+    "reports_of",
+    "round_of",
     "round_report",
+    "rounds_of",
     "survey_reports",
     "survey_rounds",
-    "survey_trend",
 ]
 
 NO_AREA = ""
@@ -123,27 +120,43 @@ class OptionFigure(_Model):
 
 
 class QuestionFigures(_Model):
-    """Figures of one question; ``answered`` is the ``n`` of every share and mean here."""
+    """Figures of one question; ``answered`` is the ``n`` of every share and mean here.
+
+    ``published`` is False when the figure's base is too small (or hidden to protect another
+    group's): then ``answered``, ``skipped`` and every figure are None or empty. ``scale`` is
+    the answer scale of a mean (its interval is clipped to it). ``top_box_codes`` and
+    ``top_box_label`` say what ``top_box`` counts.
+    """
 
     question_id: str
     type: QuestionType
     text: str
-    answered: int
-    skipped: int
+    published: bool = True
+    answered: int | None
+    skipped: int | None
     options: list[OptionFigure]
+    scale: tuple[float, float] | None = None
     mean: Mean | None = None
     weighted_mean: Mean | None = None
     top_box: Share | None = None
+    top_box_codes: list[str] | None = None
+    top_box_label: str | None = None
     weighted_top_box: Share | None = None
 
 
 class IndexFigure(_Model):
-    """A composite index: a 0-100 mean (mean_rescaled) or a 0-1 share (share_agree)."""
+    """A composite index: a 0-100 mean (mean_rescaled) or a 0-1 share (share_agree).
+
+    ``estimate`` is None when the index is not ``published`` (base too small).
+    """
 
     key: str
     title: str
     method: Literal["mean_rescaled", "share_agree"]
-    estimate: Mean | Share
+    items: list[str]
+    threshold: float | None = None
+    published: bool = True
+    estimate: Mean | Share | None
     weighted: Mean | Share | None = None
 
 
@@ -161,7 +174,11 @@ class AreaFigures(_Model):
 
 
 class RoundSummary(_Model):
-    """Who was asked and who answered; respondent figures are None when ``withheld``."""
+    """Who was asked and who answered (:mod:`surveys.participation`); None is hidden.
+
+    ``rr1`` and ``rr2`` are AAPOR response rates 1 and 2 over the delivered invitations, with
+    Wilson intervals; ``median_seconds`` is over completed responses (hidden below ``k``).
+    """
 
     round_id: int
     survey_key: str
@@ -170,12 +187,15 @@ class RoundSummary(_Model):
     status: str
     opens_at: datetime
     closes_at: datetime | None
+    closed_at: datetime | None
     audience: list[str]
-    invited: int
-    delivered: int
+    invited: int | None
+    delivered: int | None
     started: int | None
     completed: int | None
-    response_rate: Share | None
+    partial: int | None
+    rr1: Share | None
+    rr2: Share | None
     median_seconds: float | None
     withheld: bool
 
@@ -192,36 +212,15 @@ class RoundReport(_Model):
     areas: list[AreaFigures]
 
 
-class TrendPoint(_Model):
-    """One round of a series: its figure (None if absent or withheld) and the step to it."""
-
-    round_id: int
-    opens_at: datetime
-    estimate: Mean | Share | None
-    change: Change | None
+# --- what a question reports ------------------------------------------------------------------
 
 
-class TrendSeries(_Model):
-    """One figure followed across rounds (an index, a mean, a top-box or an option share)."""
-
-    subject: Literal["index", "question"]
-    key: str
-    measure: Literal["index", "mean", "top_box", "share"]
-    option: str | None
-    label: str
-    points: list[TrendPoint]
-
-
-class Trend(_Model):
-    """Rounds of one survey key, oldest first, and the series compared between them."""
-
-    survey_key: str
-    language: str
-    rounds: list[RoundSummary]
-    series: list[TrendSeries]
-
-
-# --- index specs --------------------------------------------------------------------------------
+def _scale(question: Question) -> tuple[float, float] | None:
+    """The answer scale a mean is given on (its interval is clipped to it)."""
+    bounds = question.value_range
+    if not question.numeric or bounds is None:
+        return None
+    return float(bounds[0]), float(bounds[1])
 
 
 def index_specs(definition: SurveyDefinition) -> tuple[list[MeanIndexSpec], list[ShareIndexSpec]]:
@@ -315,6 +314,12 @@ class _Tally:
                 pooled.indices[key].merge(index)
         return pooled
 
+    def question(self, question_id: str) -> _QuestionTally:
+        return self.questions.get(question_id) or _QuestionTally()
+
+    def index(self, key: str) -> _IndexTally:
+        return self.indices.get(key) or _IndexTally()
+
 
 def _area_key(area_id: str | None) -> str:
     return NO_AREA if area_id is None else area_id
@@ -366,6 +371,26 @@ def _option_counts(question: Question, tally: _QuestionTally, language: str) -> 
     }
 
 
+def _top_count(
+    question: Question, tally: _QuestionTally, codes: Sequence[str], language: str
+) -> int:
+    counts = _option_counts(question, tally, language)
+    return sum(counts.get(code, 0) for code in codes)
+
+
+def _hidden_question(question: Question, language: str) -> QuestionFigures:
+    return QuestionFigures(
+        question_id=question.id,
+        type=question.type,
+        text=local(question.text, language),
+        published=False,
+        answered=None,
+        skipped=None,
+        options=[],
+        scale=_scale(question),
+    )
+
+
 def _question_figures(
     question: Question,
     language: str,
@@ -394,38 +419,44 @@ def _question_figures(
         )
         for option in question.options(language)
     ]
-    figures = QuestionFigures(
+    scale = _scale(question)
+    update: dict[str, object] = {}
+    if scale is not None:
+        n, total, total_sq = tally.moments(question)
+        update["mean"] = mean_interval(n, total, total_sq, bounds=scale)
+        if strata is not None:
+            update["weighted_mean"] = post_stratified_mean(
+                [_stratum(pop, t.moments(question)) for pop, t in strata], bounds=scale
+            )
+    summary = question.summary(language)
+    if summary is not None:
+        codes, summary_label = summary
+        update["top_box"] = wilson_interval(
+            _top_count(question, tally, codes, language), tally.answered
+        )
+        update["top_box_codes"] = codes
+        update["top_box_label"] = summary_label
+        if strata is not None:
+            update["weighted_top_box"] = post_stratified_share(
+                [
+                    ShareStratum(
+                        population=pop,
+                        n=t.answered,
+                        successes=_top_count(question, t, codes, language),
+                    )
+                    for pop, t in strata
+                ]
+            )
+    return QuestionFigures(
         question_id=question.id,
         type=question.type,
         text=local(question.text, language),
         answered=tally.answered,
         skipped=tally.skipped,
         options=options,
+        scale=scale,
+        **update,
     )
-    if question.numeric:
-        n, total, total_sq = tally.moments(question)
-        update: dict[str, object] = {"mean": mean_interval(n, total, total_sq)}
-        if strata is not None:
-            update["weighted_mean"] = post_stratified_mean(
-                [_stratum(pop, t.moments(question)) for pop, t in strata]
-            )
-        if question.top_box:
-            update["top_box"] = top_box(tally.values, question.top_box)
-            if strata is not None:
-                update["weighted_top_box"] = post_stratified_share(
-                    [
-                        ShareStratum(
-                            population=pop,
-                            n=sum(t.values.values()),
-                            successes=sum(
-                                c for v, c in t.values.items() if v in question.top_box
-                            ),
-                        )
-                        for pop, t in strata
-                    ]
-                )
-        figures = figures.model_copy(update=update)
-    return figures
 
 
 def _stratum(population: int, moments: tuple[int, float, float]) -> Stratum:
@@ -433,69 +464,156 @@ def _stratum(population: int, moments: tuple[int, float, float]) -> Stratum:
     return Stratum(population=population, n=n, total=total, total_sq=total_sq)
 
 
-def _index_figures(
-    definition: SurveyDefinition,
-    language: str,
-    tally: _Tally,
-    strata: Sequence[tuple[int, _Tally]] | None,
-) -> list[IndexFigure]:
-    figures = []
-    for index in definition.indices:
-        counted = tally.indices.get(index.key, _IndexTally())
-        estimate: Estimate
+def _index_estimate(
+    method: str, tally: _IndexTally, strata: Sequence[tuple[int, _IndexTally]] | None
+) -> tuple[Estimate, Estimate | None]:
+    if method == "mean_rescaled":
+        estimate: Estimate = index_interval(
+            tally.n, math.fsum(tally.totals), math.fsum(tally.squares)
+        )
         weighted: Estimate | None = None
-        if isinstance(index, MeanRescaledIndex):
-            estimate = index_interval(
-                counted.n, math.fsum(counted.totals), math.fsum(counted.squares)
+        if strata is not None:
+            weighted = post_stratified_mean(
+                [
+                    _stratum(pop, (i.n, math.fsum(i.totals), math.fsum(i.squares)))
+                    for pop, i in strata
+                ],
+                bounds=(0.0, 100.0),
             )
-            if strata is not None:
-                weighted = post_stratified_mean(
-                    [
-                        _stratum(pop, (i.n, math.fsum(i.totals), math.fsum(i.squares)))
-                        for pop, t in strata
-                        for i in [t.indices.get(index.key, _IndexTally())]
-                    ]
-                )
-        else:
-            estimate = wilson_interval(counted.successes, counted.n)
-            if strata is not None:
-                weighted = post_stratified_share(
-                    [
-                        ShareStratum(population=pop, n=i.n, successes=i.successes)
-                        for pop, t in strata
-                        for i in [t.indices.get(index.key, _IndexTally())]
-                    ]
-                )
-        figures.append(
-            IndexFigure(
-                key=index.key,
-                title=local(index.title, language),
-                method=index.method,
-                estimate=estimate,
-                weighted=weighted,
-            )
+        return estimate, weighted
+    estimate = wilson_interval(tally.successes, tally.n)
+    weighted = None
+    if strata is not None:
+        weighted = post_stratified_share(
+            [ShareStratum(population=pop, n=i.n, successes=i.successes) for pop, i in strata]
         )
-    return figures
+    return estimate, weighted
 
 
-def _all_figures(
+# --- per-figure privacy -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Breakdown:
+    """The per-area tallies of one round and what is hidden as a whole."""
+
+    partition: dict[str, int]
+    by_area: dict[str, _Tally]
+    hidden_areas: frozenset[str]
+    populations: dict[str, int] | None  # None: no weighting
+    min_group_size: int
+
+    def decide(self, bases: Mapping[str, int]) -> tuple[bool, frozenset[str]]:
+        """(overall published, areas hidden) for one figure with these bases per area."""
+        result = suppress(bases, self.min_group_size, hidden=self.hidden_areas)
+        return not result.total_suppressed, result.suppressed
+
+    def strata(self, hidden: frozenset[str]) -> list[tuple[int, _Tally]] | None:
+        """Weighting strata of one figure: its published areas, and its hidden ones pooled."""
+        if self.populations is None:
+            return None
+        populations = self.populations
+        strata = [
+            (populations[key], self.by_area.get(key) or _Tally())
+            for key in self.partition
+            if key not in hidden
+        ]
+        if hidden:
+            strata.append(
+                (
+                    sum(populations[key] for key in hidden),
+                    _Tally.pooled(self.by_area.get(key) or _Tally() for key in hidden),
+                )
+            )
+        return strata
+
+
+_PerArea: TypeAlias = dict[str, tuple[list[QuestionFigures], list[IndexFigure]]]
+
+
+def _index_figure(
+    index: MeanRescaledIndex | ShareAgreeIndex,
+    language: str,
+    estimate: Estimate | None,
+    weighted: Estimate | None = None,
+) -> IndexFigure:
+    return IndexFigure(
+        key=index.key,
+        title=local(index.title, language),
+        method=index.method,
+        items=list(index.items),
+        threshold=index.threshold if isinstance(index, ShareAgreeIndex) else None,
+        published=estimate is not None,
+        estimate=estimate,
+        weighted=weighted,
+    )
+
+
+def _figures(
     definition: SurveyDefinition,
     language: str,
-    tally: _Tally,
-    strata: Sequence[tuple[int, _Tally]] | None,
-) -> tuple[list[QuestionFigures], list[IndexFigure]]:
-    questions = [
-        _question_figures(
-            question,
-            language,
-            tally.questions.get(question.id, _QuestionTally()),
-            None
-            if strata is None
-            else [(pop, t.questions.get(question.id, _QuestionTally())) for pop, t in strata],
-        )
-        for question in definition.questions
-    ]
-    return questions, _index_figures(definition, language, tally, strata)
+    breakdown: _Breakdown,
+    areas_too: bool,
+) -> tuple[list[QuestionFigures], list[IndexFigure], _PerArea]:
+    """Overall figures and, with ``areas_too``, per published area; each decided on its base."""
+    overall = _Tally.pooled(breakdown.by_area.values())
+    shown = [key for key in breakdown.partition if key not in breakdown.hidden_areas]
+    per_area: _PerArea = {key: ([], []) for key in shown}
+    questions: list[QuestionFigures] = []
+    for question in definition.questions:
+        bases = {
+            key: (breakdown.by_area.get(key) or _Tally()).question(question.id).answered
+            for key in breakdown.partition
+        }
+        published, hidden = breakdown.decide(bases)
+        if not published:
+            questions.append(_hidden_question(question, language))
+        else:
+            strata = breakdown.strata(hidden)
+            questions.append(
+                _question_figures(
+                    question,
+                    language,
+                    overall.question(question.id),
+                    None if strata is None else [(p, t.question(question.id)) for p, t in strata],
+                )
+            )
+        if not areas_too:
+            continue
+        for key in shown:
+            tally = (breakdown.by_area.get(key) or _Tally()).question(question.id)
+            per_area[key][0].append(
+                _hidden_question(question, language)
+                if key in hidden
+                else _question_figures(question, language, tally, None)
+            )
+    indices: list[IndexFigure] = []
+    for index in definition.indices:
+        bases = {
+            key: (breakdown.by_area.get(key) or _Tally()).index(index.key).n
+            for key in breakdown.partition
+        }
+        published, hidden = breakdown.decide(bases)
+        if not published:
+            indices.append(_index_figure(index, language, None))
+        else:
+            strata = breakdown.strata(hidden)
+            estimate, weighted = _index_estimate(
+                index.method,
+                overall.index(index.key),
+                None if strata is None else [(p, t.index(index.key)) for p, t in strata],
+            )
+            indices.append(_index_figure(index, language, estimate, weighted))
+        if not areas_too:
+            continue
+        for key in shown:
+            if key in hidden:
+                per_area[key][1].append(_index_figure(index, language, None))
+                continue
+            counted = (breakdown.by_area.get(key) or _Tally()).index(index.key)
+            estimate, _ = _index_estimate(index.method, counted, None)
+            per_area[key][1].append(_index_figure(index, language, estimate))
+    return questions, indices, per_area
 
 
 # --- a round ----------------------------------------------------------------------------------
@@ -513,81 +631,58 @@ def _partition(
     return {key: started.get(key, 0) for key in keys}
 
 
-async def round_report(
-    store: Store, round_id: int, *, min_group_size: int, language: str | None = None
-) -> RoundReport:
-    """The full report of one round (``NotFoundError`` if there is no such round)."""
-    round_ = await store.rounds.get(round_id)
-    version = await store.surveys.version(round_.survey_version_id)
-    definition = SurveyDefinition.from_stored(version.definition_json)
-    return await _round_report(store, round_, definition, min_group_size, language)
-
-
-async def _round_report(
-    store: Store,
+def build_round_report(
+    reader: ResultReader,
     round_: Round,
     definition: SurveyDefinition,
     min_group_size: int,
-    language: str | None,
+    language: str | None = None,
     *,
     areas_too: bool = True,
 ) -> RoundReport:
-    """The report of a round; without ``areas_too`` only the overall figures (for trends):
-    no per-area tables, no weighting, and SQLite sorts about half as much."""
+    """The report of a round (synchronous: run it in a worker thread). Without ``areas_too``
+    only the overall figures (for trends): no per-area figures and no weighting."""
     language = language or next(iter(definition.title))
-    results = store.results
-    areas = await results.areas()
+    areas = reader.areas()
     names = {area.id: area for area in areas}
-    invitations = await results.invitations(round_.id)
-    counts = {_area_key(c.area_id): c for c in await results.respondents(round_.id)}
-    partition = _partition(round_, areas, {key: c.started for key, c in counts.items()})
+    progress = reader.progress(round_.id)
+    partition = _partition(
+        round_, areas, {key: counts.started for key, counts in progress.areas.items()}
+    )
     privacy = suppress(partition, min_group_size)
-    withheld = privacy.total_suppressed
-    started = sum(c.started for c in counts.values())
-    completed = sum(c.completed for c in counts.values())
+    published = participation(progress, min_group_size)
+    withheld = privacy.total_suppressed  # the same rule participation() applied
 
     number_ids = [q.id for q in definition.questions if q.continuous]
     means, shares = index_specs(definition)
     by_area = _tallies(
-        await results.answer_cells(round_.id, number_ids, by_area=areas_too),
-        await results.number_cells(round_.id, number_ids, by_area=areas_too),
-        await results.pick_cells(round_.id, by_area=areas_too),
-        await results.index_cells(round_.id, means, shares),
+        reader.answer_cells(round_.id, number_ids),
+        reader.number_cells(round_.id, number_ids),
+        reader.pick_cells(round_.id),
+        reader.index_cells(round_.id, means, shares),
     )
-    overall = _Tally.pooled(by_area.values())
-
     populations = {key: names[key].population if key in names else None for key in partition}
     weighted = areas_too and not withheld and all(populations.values()) and NO_AREA not in partition
-    strata: list[tuple[int, _Tally]] | None = None
-    if weighted:
-        strata = [
-            (populations[key] or 0, by_area.get(key, _Tally()))
-            for key in partition
-            if key not in privacy.suppressed
-        ]
-        if privacy.suppressed:
-            strata.append(
-                (
-                    sum(populations[key] or 0 for key in privacy.suppressed),
-                    _Tally.pooled(by_area.get(key, _Tally()) for key in privacy.suppressed),
-                )
-            )
-
-    questions, indices = (
-        ([], []) if withheld else _all_figures(definition, language, overall, strata)
+    breakdown = _Breakdown(
+        partition=partition,
+        by_area=by_area,
+        hidden_areas=privacy.suppressed,
+        populations={key: pop or 0 for key, pop in populations.items()} if weighted else None,
+        min_group_size=min_group_size,
     )
+    questions: list[QuestionFigures] = []
+    indices: list[IndexFigure] = []
+    per_area: dict[str, tuple[list[QuestionFigures], list[IndexFigure]]] = {}
+    if not withheld:
+        questions, indices, per_area = _figures(definition, language, breakdown, areas_too)
+
     area_figures = []
     for key, respondents in partition.items():
         if not areas_too:
             break
         area = names.get(key)
         hidden = key in privacy.suppressed
-        area_questions: list[QuestionFigures] = []
-        area_indices: list[IndexFigure] = []
-        if not hidden:
-            area_questions, area_indices = _all_figures(
-                definition, language, by_area.get(key, _Tally()), None
-            )
+        area_questions, area_indices = per_area.get(key, ([], []))
         area_figures.append(
             AreaFigures(
                 area_id=key,
@@ -595,13 +690,24 @@ async def _round_report(
                 population=area.population if area else None,
                 suppressed=hidden,
                 respondents=None if hidden else respondents,
-                completed=None if hidden else (counts[key].completed if key in counts else 0),
-                questions=area_questions,
-                indices=area_indices,
+                completed=None
+                if hidden
+                else (progress.areas[key].completed if key in progress.areas else 0),
+                questions=[] if hidden else area_questions,
+                indices=[] if hidden else area_indices,
             )
         )
 
-    median = None if withheld else await results.median_completion_seconds(round_.id, completed)
+    completed = progress.completed
+    median = None
+    if not withheld and not is_small(completed, min_group_size):
+        median = reader.median_completion_seconds(round_.id, completed)
+    rr1 = rr2 = None
+    if published.rr1 is not None:
+        rr1 = wilson_interval(progress.delivered_completed, progress.delivered)
+        rr2 = wilson_interval(
+            progress.delivered_completed + progress.delivered_partial, progress.delivered
+        )
     summary = RoundSummary(
         round_id=round_.id,
         survey_key=round_.survey_key,
@@ -610,14 +716,15 @@ async def _round_report(
         status=round_.status,
         opens_at=round_.opens_at,
         closes_at=round_.closes_at,
+        closed_at=round_.closed_at,
         audience=list(round_.area_ids),
-        invited=invitations.invited,
-        delivered=invitations.delivered,
-        started=None if withheld else started,
-        completed=None if withheld else completed,
-        response_rate=None
-        if withheld or invitations.delivered == 0
-        else wilson_interval(invitations.responded, invitations.delivered),
+        invited=published.invited,
+        delivered=published.delivered,
+        started=published.started,
+        completed=published.completed,
+        partial=published.partial,
+        rr1=rr1,
+        rr2=rr2,
         median_seconds=median,
         withheld=withheld,
     )
@@ -635,20 +742,25 @@ async def _round_report(
 # --- several rounds ---------------------------------------------------------------------------
 
 
-async def survey_rounds(
-    store: Store, survey_key: str, *, since: datetime | None = None, until_round: int | None = None
+def rounds_of(
+    reader: ResultReader,
+    survey_key: str,
+    *,
+    since: datetime | None = None,
+    until_round: int | None = None,
 ) -> list[Round]:
     """Rounds of a survey that can have answers (open or closed), oldest first.
 
     ``since`` keeps rounds opening at or after it; ``until_round`` stops at that round.
-    ``NotFoundError`` if none is left.
+    ``NotFoundError`` for a survey that was never registered, or when no round is left.
     """
+    if not reader.survey_known(survey_key):
+        raise NotFoundError(f"unknown survey {survey_key!r}")
     rounds = [
         r
-        for r in await store.rounds.find(["open", "closed"])
-        if r.survey_key == survey_key and (since is None or r.opens_at >= since)
+        for r in reader.rounds(survey_key, ["open", "closed"])
+        if since is None or r.opens_at >= since
     ]
-    rounds.sort(key=lambda r: (r.opens_at, r.id))
     if until_round is not None:
         position = next((i for i, r in enumerate(rounds) if r.id == until_round), None)
         rounds = rounds if position is None else rounds[: position + 1]
@@ -656,6 +768,70 @@ async def survey_rounds(
         after = f" opening since {since.date().isoformat()}" if since else ""
         raise NotFoundError(f"no open or closed rounds of survey {survey_key!r}{after}")
     return rounds
+
+
+def reports_of(
+    reader: ResultReader,
+    rounds: Sequence[Round],
+    *,
+    min_group_size: int,
+    language: str | None = None,
+    areas_too: bool = True,
+) -> list[RoundReport]:
+    """One report per round, in the given order (synchronous)."""
+    definitions: dict[int, SurveyDefinition] = {}
+    reports = []
+    for round_ in rounds:
+        version = round_.survey_version_id
+        if version not in definitions:
+            definitions[version] = SurveyDefinition.from_stored(reader.definition_json(version))
+        reports.append(
+            build_round_report(
+                reader,
+                round_,
+                definitions[version],
+                min_group_size,
+                language,
+                areas_too=areas_too,
+            )
+        )
+    return reports
+
+
+def round_of(reader: ResultReader, round_id: int) -> Round:
+    round_ = reader.round(round_id)
+    if round_ is None:
+        raise NotFoundError(f"round {round_id} does not exist")
+    return round_
+
+
+# --- off the event loop -----------------------------------------------------------------------
+
+
+async def round_report(
+    store: Store, round_id: int, *, min_group_size: int, language: str | None = None
+) -> RoundReport:
+    """The full report of one round (``NotFoundError`` if there is no such round), computed
+    in a worker thread on a read-only snapshot."""
+
+    def work() -> RoundReport:
+        with store.results.snapshot() as reader:
+            rounds = [round_of(reader, round_id)]
+            return reports_of(reader, rounds, min_group_size=min_group_size, language=language)[0]
+
+    return await asyncio.to_thread(work)
+
+
+async def survey_rounds(
+    store: Store, survey_key: str, *, since: datetime | None = None, until_round: int | None = None
+) -> list[Round]:
+    """:func:`rounds_of` in a worker thread."""
+
+    def work() -> list[Round]:
+        with store.results.snapshot() as reader:
+            return rounds_of(reader, survey_key, since=since, until_round=until_round)
+
+    return await asyncio.to_thread(work)
 
 
 async def survey_reports(
@@ -666,132 +842,16 @@ async def survey_reports(
     language: str | None = None,
     areas_too: bool = True,
 ) -> list[RoundReport]:
-    """One report per round, in the given order (``areas_too``: see :func:`_round_report`)."""
-    reports = []
-    definitions: dict[int, SurveyDefinition] = {}
-    for round_ in rounds:
-        if round_.survey_version_id not in definitions:
-            version = await store.surveys.version(round_.survey_version_id)
-            stored = SurveyDefinition.from_stored(version.definition_json)
-            definitions[round_.survey_version_id] = stored
-        reports.append(
-            await _round_report(
-                store,
-                round_,
-                definitions[round_.survey_version_id],
-                min_group_size,
-                language,
+    """:func:`reports_of` in a worker thread."""
+
+    def work() -> list[RoundReport]:
+        with store.results.snapshot() as reader:
+            return reports_of(
+                reader,
+                rounds,
+                min_group_size=min_group_size,
+                language=language,
                 areas_too=areas_too,
             )
-        )
-    return reports
 
-
-async def survey_trend(
-    store: Store,
-    survey_key: str,
-    *,
-    min_group_size: int,
-    since: datetime | None = None,
-    language: str | None = None,
-) -> Trend:
-    """The trend of a survey over its rounds (see :func:`build_trend`)."""
-    rounds = await survey_rounds(store, survey_key, since=since)
-    reports = await survey_reports(
-        store, rounds, min_group_size=min_group_size, language=language, areas_too=False
-    )
-    return build_trend(reports)
-
-
-class _SeriesKey(NamedTuple):
-    subject: Literal["index", "question"]
-    key: str
-    kind: str  # index method or question type: a series only joins figures of the same kind
-    measure: Literal["index", "mean", "top_box", "share"]
-    option: str | None
-    label: str
-
-
-def _series_keys(report: RoundReport) -> list[_SeriesKey]:
-    """Every series of the trend, taken from the latest round."""
-    keys = [
-        _SeriesKey("index", index.key, index.method, "index", None, index.title)
-        for index in report.indices
-    ]
-    for question in report.questions:
-        qid, kind, text = question.question_id, question.type, question.text
-        if kind in ("likert5", "scale", "number"):
-            keys.append(_SeriesKey("question", qid, kind, "mean", None, text))
-        if kind == "likert5":
-            keys.append(_SeriesKey("question", qid, kind, "top_box", None, text))
-        if kind in ("single", "multi", "yes_no"):
-            keys.extend(
-                _SeriesKey("question", qid, kind, "share", option.code, f"{text}: {option.label}")
-                for option in question.options
-            )
-    return keys
-
-
-def _estimate(report: RoundReport, series: _SeriesKey) -> Estimate | None:
-    """The figure of one series in one round, or None when the round lacks it."""
-    if series.subject == "index":
-        for index in report.indices:
-            if index.key == series.key and index.method == series.kind:
-                return index.estimate
-        return None
-    for question in report.questions:
-        if question.question_id != series.key or question.type != series.kind:
-            continue
-        if series.measure == "mean":
-            return question.mean
-        if series.measure == "top_box":
-            return question.top_box
-        for figure in question.options:
-            if figure.code == series.option:
-                return figure.share
-    return None
-
-
-def build_trend(reports: Sequence[RoundReport]) -> Trend:
-    """Series across the rounds (oldest first): each round's figure and the change from the
-    previous round, tested when both rounds have the figure."""
-    if not reports:
-        raise ValueError("a trend needs at least one round")
-    latest = reports[-1]
-    series = []
-    for key in _series_keys(latest):
-        points: list[TrendPoint] = []
-        previous: Estimate | None = None
-        for report in reports:
-            estimate = _estimate(report, key)
-            change: Change | None = None
-            if previous is not None and estimate is not None:
-                if isinstance(previous, Share) and isinstance(estimate, Share):
-                    change = share_change(previous, estimate)
-                elif isinstance(previous, Mean) and isinstance(estimate, Mean):
-                    change = mean_change(previous, estimate)
-            points.append(
-                TrendPoint(
-                    round_id=report.summary.round_id,
-                    opens_at=report.summary.opens_at,
-                    estimate=estimate,
-                    change=change,
-                )
-            )
-            previous = estimate
-        series.append(
-            TrendSeries(
-                subject=key.subject,
-                key=key.key,
-                measure=key.measure,
-                option=key.option,
-                label=key.label,
-                points=points,
-            )
-        )
-    return Trend(
-        survey_key=latest.summary.survey_key,
-        language=latest.language,
-        rounds=[report.summary for report in reports],
-        series=series,
-    )
+    return await asyncio.to_thread(work)

@@ -14,6 +14,7 @@ from surveys.suppression import suppress
 class AreaCount:
     area: Area
     count: int | None  # None: fewer than the minimum group size (or protecting such an area)
+    protecting: bool = False  # hidden only so that subtraction cannot reveal a small area
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,11 @@ async def census(store: Store, min_group_size: int) -> Census:
     areas = await store.areas.active()
     result = suppress({area.id: counts.get(area.id, 0) for area in areas}, min_group_size)
     rows = [
-        AreaCount(area, None if area.id in result.suppressed else result.published[area.id])
+        AreaCount(
+            area,
+            None if area.id in result.suppressed else result.published[area.id],
+            area.id in result.complementary,
+        )
         for area in areas
     ]
     total = None if result.total_suppressed or result.total is None else result.total

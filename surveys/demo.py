@@ -10,7 +10,7 @@ the indices, trends and area differences look like real data rather than noise.
 
 The output depends only on the arguments (seeded random numbers, fixed dates), so a benchmark
 or a screenshot can be reproduced. Rows are written in large ``executemany`` batches through
-:class:`surveys.store.results.BulkWriter`; memory stays bounded by the batch size.
+:class:`surveys.store.bulk.BulkWriter`; memory stays bounded by the batch size.
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ from surveys.engine import AnswerValue, visible_questions
 from surveys.library import load_builtin
 from surveys.models import Area
 from surveys.store import Store
-from surveys.store.results import BulkWriter, invite_purpose
+from surveys.store.bulk import BulkWriter
+from surveys.store.rounds import invite_purpose
 
 __all__ = [
     "DEFAULT_AREAS",

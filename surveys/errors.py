@@ -34,19 +34,20 @@ placeholders; the bot maps them in one place, handlers never catch them::
     │   └── RoundOverlapError      same survey, same residents, same time as another round
     ├── SurveyDoneError            the response is complete; it cannot be answered again
     ├── StaleActionError           an old, double-tapped or forged button; nothing changes
-    └── ReportError                a concern report action cannot be done (``code``, ``params``)
-        ├── ReportLimitError       the resident reached the daily number of reports
-        ├── DescriptionLengthError the description is too short or too long
-        ├── NoteLengthError        a status note is empty or too long
-        ├── TooManyPhotosError     more photos than a report may carry
-        ├── UnexpectedInputError   text, a photo or a location when the draft asks for another
-        ├── UnknownCategoryError   no such category (configuration changed, or forged)
-        ├── UnknownReportError     no report with that reference
-        ├── TransitionError        the status cannot change that way
-        ├── ReasonRequiredError    closing needs a reason
-        ├── NotAllowedError        this person may not do that to this report
-        ├── RoutingError           the report cannot go to that partner (sensitive, unknown)
-        └── DuplicateTargetError   "duplicate of" names itself, an unknown or a sensitive report
+    ├── ReportError                a concern report action cannot be done (``code``, ``params``)
+    │   ├── ReportLimitError       the resident reached the daily number of reports
+    │   ├── DescriptionLengthError the description is too short or too long
+    │   ├── NoteLengthError        a status note is empty or too long
+    │   ├── TooManyPhotosError     more photos than a report may carry
+    │   ├── UnexpectedInputError   text, a photo or a location when the draft asks for another
+    │   ├── UnknownCategoryError   no such category (configuration changed, or forged)
+    │   ├── UnknownReportError     no report with that reference
+    │   ├── TransitionError        the status cannot change that way
+    │   ├── ReasonRequiredError    closing needs a reason
+    │   ├── NotAllowedError        this person may not do that to this report
+    │   ├── RoutingError           the report cannot go to that partner (sensitive, unknown)
+    │   └── DuplicateTargetError   "duplicate of" names itself, an unknown or a sensitive report
+    └── ExportError                an export cannot be written where or how it was asked
 """
 
 from __future__ import annotations
@@ -386,3 +387,10 @@ class DuplicateTargetError(ReportError):
 class RoundOverlapError(RefusedError, RoundError):
     """A round would run at the same time as another of the same survey for some of the same
     residents (they would see two identical Start buttons)."""
+
+
+class ExportError(SurveysError):
+    """An export cannot be written as asked (an output path that is a file, a folder, or has
+    the wrong extension for the format); nothing was written."""
+
+    code = "export"

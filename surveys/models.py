@@ -156,17 +156,39 @@ class Round(_Row):
         return [self.opens_at + offset for offset in self.remind_after]
 
 
-class RoundProgress(_Row):
-    """Delivery and answering figures of one round, as coordinators see them at close."""
+class AreaProgress(_Row):
+    """Responses of one area snapshot in a round."""
 
-    invited: int
-    delivered: int
     started: int
     completed: int
 
+
+class RoundProgress(_Row):
+    """Invitations and responses of one round as stored, before any privacy rule.
+
+    ``delivered_completed`` and ``delivered_partial`` count the responses (complete, and started
+    but not complete) of residents whose invitation was delivered: AAPOR's I and P over the
+    eligible sample. ``areas`` maps each area snapshot ("" for none) to its responses.
+    :mod:`surveys.participation` turns this into what may be published.
+    """
+
+    invited: int
+    delivered: int
+    delivered_completed: int
+    delivered_partial: int
+    areas: dict[str, AreaProgress]
+
     @property
-    def response_rate(self) -> float | None:
-        return self.completed / self.delivered if self.delivered else None
+    def started(self) -> int:
+        return sum(area.started for area in self.areas.values())
+
+    @property
+    def completed(self) -> int:
+        return sum(area.completed for area in self.areas.values())
+
+    @property
+    def partial(self) -> int:
+        return self.started - self.completed
 
 
 class Response(_Row):

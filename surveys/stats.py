@@ -17,7 +17,8 @@ References used in the docstrings:
   Statistics in Medicine 17:857-872 (method 3, score interval without continuity correction).
 - Welch (1947); Satterthwaite (1946) for approximate degrees of freedom.
 - Cochran (1977), *Sampling Techniques*, 3rd ed., ch. 5 (stratified estimation, eq. 5.6 / 5.13).
-- Kish (1965), *Survey Sampling*, effective sample size under unequal weights.
+- Kish (1965), *Survey Sampling*, design effect and effective sample size under unequal weights.
+- Benjamini & Hochberg (1995), "Controlling the false discovery rate", JRSS B 57:289-300.
 """
 
 from __future__ import annotations
@@ -26,21 +27,25 @@ import functools
 import math
 from collections.abc import Collection, Mapping, Sequence
 from fractions import Fraction
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from scipy import stats as _scipy_stats
 
 __all__ = [
     "ALPHA",
     "CONFIDENCE",
+    "MULTIPLE_TESTING",
     "Change",
     "Mean",
     "Share",
     "ShareStratum",
     "Stratum",
     "TestResult",
+    "benjamini_hochberg",
     "choice_shares",
+    "clip",
     "index_interval",
+    "kish",
     "mean_change",
     "mean_interval",
     "post_stratified_mean",
@@ -59,6 +64,9 @@ CONFIDENCE = 0.95
 ALPHA = 0.05
 """Default significance level of every test."""
 
+MULTIPLE_TESTING = "Benjamini-Hochberg"
+"""How a family of tests (the trend tests of one export) is adjusted: false discovery rate."""
+
 INDEX_LOW = 0.0
 INDEX_HIGH = 100.0
 
@@ -74,7 +82,9 @@ class Share(_Figure):
     """A proportion with its Wilson score interval.
 
     ``value`` is ``None`` when ``n == 0``. For a post-stratified share ``n`` and ``successes``
-    are the raw counts and ``value`` is the weighted estimate.
+    are the raw counts, ``value`` is the weighted estimate, and ``effective_n`` and
+    ``design_effect`` (Kish) say how much the weights cost: the interval rests on
+    ``effective_n``, not on ``n``.
     """
 
     n: int = Field(ge=0)
@@ -82,12 +92,17 @@ class Share(_Figure):
     value: float | None
     low: float | None
     high: float | None
+    effective_n: float | None = None
+    design_effect: float | None = None
 
 
 class Mean(_Figure):
     """A mean with its t interval and the sample standard deviation.
 
     ``n == 0``: everything is ``None``. ``n == 1``: only ``value`` (no spread, no interval).
+    ``clipped``: the t interval reached past the answer scale and was cut at its end, since a
+    mean can never lie outside the scale. ``effective_n`` and ``design_effect``: as for
+    :class:`Share`, for weighted means.
     """
 
     n: int = Field(ge=0)
@@ -95,14 +110,19 @@ class Mean(_Figure):
     low: float | None
     high: float | None
     sd: float | None
+    clipped: bool = False
+    effective_n: float | None = None
+    design_effect: float | None = None
 
 
 class TestResult(_Figure):
-    """Outcome of a two-sample test.
+    """Outcome of one two-sample test, taken alone.
 
     Degenerate inputs (an empty or single-respondent sample, no variance at all) give
     ``statistic=None``, ``p_value=None`` and ``significant=False``: "cannot tell" is reported
-    as such, never as a ``NaN`` or as a significant change.
+    as such, never as a ``NaN`` or as a significant change. ``significant`` compares the raw
+    ``p_value`` with alpha; in a family of tests use :attr:`Change.significant`, which is
+    adjusted for multiple testing.
     """
 
     __test__ = False  # not a pytest test class despite the name
@@ -117,13 +137,19 @@ class Change(_Figure):
     """A trend step: the earlier and later figure, their difference, and the test behind it.
 
     ``difference`` is ``current.value - previous.value`` (on the 0-1 scale for shares), or
-    ``None`` when either side is empty.
+    ``None`` when either side is empty. ``test`` is None when the figure is not tested
+    because it duplicates another one (see ``duplicates``). ``p_adjusted`` is the
+    Benjamini-Hochberg adjusted p-value within the family of tests it was published with, and
+    ``significant`` compares that adjusted value with alpha.
     """
 
     previous: Share | Mean
     current: Share | Mean
     difference: float | None
-    test: TestResult
+    test: TestResult | None
+    p_adjusted: float | None = None
+    significant: bool = False
+    duplicates: str | None = None
 
 
 class Stratum(_Figure):
@@ -146,6 +172,15 @@ class ShareStratum(_Figure):
 # --- helpers ---------------------------------------------------------------------------------
 
 
+@functools.cache
+def _scipy() -> Any:
+    """scipy.stats, imported on first use: it takes about a second to import, and the bot
+    imports this module's models (for chat text) without ever computing a quantile."""
+    from scipy import stats
+
+    return stats
+
+
 def _check_confidence(confidence: float) -> None:
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence!r}")
@@ -156,14 +191,14 @@ def _z(confidence: float) -> float:
     """Two-sided standard normal quantile, e.g. 1.959964 for 95 % (cached: scipy's
     distribution calls cost ~0.1 ms each and a report makes thousands)."""
     _check_confidence(confidence)
-    return float(_scipy_stats.norm.ppf(0.5 + confidence / 2.0))
+    return float(_scipy().norm.ppf(0.5 + confidence / 2.0))
 
 
 @functools.lru_cache(maxsize=4096)
 def _t(confidence: float, df: float) -> float:
     """Two-sided Student t quantile with ``df`` degrees of freedom (cached, as :func:`_z`)."""
     _check_confidence(confidence)
-    return float(_scipy_stats.t.ppf(0.5 + confidence / 2.0, df))
+    return float(_scipy().t.ppf(0.5 + confidence / 2.0, df))
 
 
 def _wilson_bounds(p: float, n: float, z: float) -> tuple[float, float]:
@@ -258,12 +293,35 @@ def top_box(
 # --- means -----------------------------------------------------------------------------------
 
 
-def mean_interval(n: int, total: float, total_sq: float, confidence: float = CONFIDENCE) -> Mean:
+def clip(mean: Mean, bounds: tuple[float, float] | None) -> Mean:
+    """The mean with its interval cut to the scale ``bounds`` (and ``clipped`` set if it was).
+
+    A symmetric t interval can reach past the ends of a bounded scale (``4.29 (3.26-5.31)`` on
+    1-5) when few answers are spread out; a mean of 1-5 answers can never exceed 5, so the bound
+    is cut there and the figure says so.
+    """
+    if bounds is None or mean.low is None or mean.high is None:
+        return mean
+    low, high = bounds
+    clipped_low, clipped_high = min(max(mean.low, low), high), min(max(mean.high, low), high)
+    if (clipped_low, clipped_high) == (mean.low, mean.high):
+        return mean
+    return mean.model_copy(update={"low": clipped_low, "high": clipped_high, "clipped": True})
+
+
+def mean_interval(
+    n: int,
+    total: float,
+    total_sq: float,
+    confidence: float = CONFIDENCE,
+    bounds: tuple[float, float] | None = None,
+) -> Mean:
     """Mean of ``n`` values from ``COUNT``, ``SUM(x)``, ``SUM(x*x)`` with a t interval.
 
     ``x̄ ± t(1-α/2, n-1) · s/√n`` with the sample standard deviation ``s`` (divisor ``n-1``):
     the small-sample interval, which tends to the normal one as ``n`` grows. ``n == 1`` has no
-    spread, so only the value is given.
+    spread, so only the value is given. With ``bounds`` (the answer scale) the interval is
+    clipped to the scale (:func:`clip`).
     """
     _check_confidence(confidence)
     if n < 0 or total_sq < 0:
@@ -277,7 +335,7 @@ def mean_interval(n: int, total: float, total_sq: float, confidence: float = CON
         return Mean(n=1, value=value, low=None, high=None, sd=None)
     sd = math.sqrt(_sum_of_squares(n, total, total_sq) / (n - 1))
     half = _t(confidence, n - 1) * sd / math.sqrt(n)
-    return Mean(n=n, value=value, low=value - half, high=value + half, sd=sd)
+    return clip(Mean(n=n, value=value, low=value - half, high=value + half, sd=sd), bounds)
 
 
 def rescale(value: float, low: float, high: float) -> float:
@@ -305,14 +363,7 @@ def index_interval(n: int, total: float, total_sq: float, confidence: float = CO
     mean = mean_interval(n, total, total_sq, confidence)
     if mean.value is not None and not INDEX_LOW - 1e-9 <= mean.value <= INDEX_HIGH + 1e-9:
         raise ValueError(f"index mean {mean.value} lies outside [0, 100]")
-    if mean.low is None or mean.high is None:
-        return mean
-    return mean.model_copy(
-        update={
-            "low": min(max(mean.low, INDEX_LOW), INDEX_HIGH),
-            "high": min(max(mean.high, INDEX_LOW), INDEX_HIGH),
-        }
-    )
+    return clip(mean, (INDEX_LOW, INDEX_HIGH))
 
 
 # --- tests -----------------------------------------------------------------------------------
@@ -338,7 +389,7 @@ def two_proportion_z_test(x1: int, n1: int, x2: int, n2: int, alpha: float = ALP
     if variance <= 0.0:
         return _degenerate()
     z = (x1 / n1 - x2 / n2) / math.sqrt(variance)
-    p_value = float(2.0 * _scipy_stats.norm.sf(abs(z)))
+    p_value = float(2.0 * _scipy().norm.sf(abs(z)))
     return TestResult(statistic=z, p_value=p_value, significant=p_value < alpha)
 
 
@@ -368,8 +419,30 @@ def welch_t_test(
         return _degenerate()
     df = se2 * se2 / (a1 * a1 / (n1 - 1) + a2 * a2 / (n2 - 1))
     t = (mean1 - mean2) / math.sqrt(se2)
-    p_value = float(2.0 * _scipy_stats.t.sf(abs(t), df))
+    p_value = float(2.0 * _scipy().t.sf(abs(t), df))
     return TestResult(statistic=t, p_value=p_value, significant=p_value < alpha, df=df)
+
+
+def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:
+    """Benjamini-Hochberg adjusted p-values, in the order given.
+
+    With the raw p-values sorted ascending, ``p_(i)`` becomes ``min over j >= i of
+    m · p_(j) / j`` (capped at 1), where ``m`` is the number of tests: a change is flagged when
+    its adjusted p is below alpha, which keeps the expected share of false discoveries among
+    the flagged changes at most alpha (Benjamini & Hochberg 1995; valid under independence or
+    positive dependence of the tests, the usual case for repeated survey figures).
+    """
+    if any(not 0.0 <= p <= 1.0 for p in p_values):
+        raise ValueError("p-values must lie in [0, 1]")
+    m = len(p_values)
+    order = sorted(range(m), key=lambda i: p_values[i])
+    adjusted = [0.0] * m
+    running = 1.0
+    for rank in range(m, 0, -1):
+        i = order[rank - 1]
+        running = min(running, p_values[i] * m / rank)
+        adjusted[i] = running
+    return adjusted
 
 
 def share_change(previous: Share, current: Share, alpha: float = ALPHA) -> Change:
@@ -380,9 +453,7 @@ def share_change(previous: Share, current: Share, alpha: float = ALPHA) -> Chang
     test = two_proportion_z_test(
         current.successes, current.n, previous.successes, previous.n, alpha
     )
-    return Change(
-        previous=previous, current=current, difference=_difference(previous, current), test=test
-    )
+    return _change(previous, current, test)
 
 
 def mean_change(previous: Mean, current: Mean, alpha: float = ALPHA) -> Change:
@@ -396,8 +467,18 @@ def mean_change(previous: Mean, current: Mean, alpha: float = ALPHA) -> Change:
         (previous.sd or 0.0) ** 2,
         alpha,
     )
+    return _change(previous, current, test)
+
+
+def _change(previous: Share | Mean, current: Share | Mean, test: TestResult) -> Change:
+    """A change tested alone: its adjusted p is its raw p until a family adjusts it."""
     return Change(
-        previous=previous, current=current, difference=_difference(previous, current), test=test
+        previous=previous,
+        current=current,
+        difference=_difference(previous, current),
+        test=test,
+        p_adjusted=test.p_value,
+        significant=test.significant,
     )
 
 
@@ -423,56 +504,63 @@ def _weights(populations: Sequence[int]) -> list[float]:
     return [population / grand for population in populations]
 
 
-def post_stratified_mean(strata: Sequence[Stratum], confidence: float = CONFIDENCE) -> Mean:
+def kish(weights: Sequence[float], sizes: Sequence[int]) -> tuple[float, float]:
+    """(effective n, design effect) of a post-stratified estimate (Kish 1965).
+
+    Each respondent of stratum ``h`` carries the weight ``W_h / n_h``, so
+    ``n_eff = (Σ w_i)² / Σ w_i² = 1 / Σ (W_h² / n_h)`` and ``deff = n / n_eff``: the variance
+    inflation that unequal weights cause. Proportional weights give ``deff = 1``.
+    """
+    effective = 1.0 / math.fsum(w * w / n for w, n in zip(weights, sizes, strict=True))
+    return effective, sum(sizes) / effective
+
+
+def post_stratified_mean(
+    strata: Sequence[Stratum],
+    confidence: float = CONFIDENCE,
+    bounds: tuple[float, float] | None = None,
+) -> Mean:
     """Mean weighted by area population: ``ȳ_st = Σ W_h ȳ_h`` (Cochran 1977, eq. 5.1).
 
-    Variance ``Σ W_h² s_h² / n_h`` (Cochran eq. 5.6 without the finite population correction,
-    which is conservative). The interval is a **t interval** with Satterthwaite's effective
-    degrees of freedom ``(Σ a_h s_h²)² / Σ (a_h s_h²)² / (n_h - 1)``, ``a_h = W_h² / n_h``
-    (Cochran §5.4): with one stratum, or proportional weights, it reduces to
-    :func:`mean_interval`. A stratum with a single respondent has no variance of its own; it
-    borrows the pooled within-stratum variance ``Σ SS_h / Σ (n_h - 1)`` (an approximation;
-    collapsing tiny strata first is the textbook alternative). With no stratum of 2 or more
-    there is no interval. ``sd`` estimates the population standard deviation as within plus
-    between strata: ``sqrt(Σ W_h s_h² + Σ W_h (ȳ_h - ȳ_st)²)``. ``n`` is the raw respondent count.
+    The interval rests on Kish's effective sample size (:func:`kish`): ``ȳ_st ± t(n_eff - 1) ·
+    s_w / √n_eff``, where ``s_w² = n/(n-1) · Σ_i w_i (y_i - ȳ_st)²`` is the weighted variance
+    of the answers (weights summing to 1), which equals ``n/(n-1) · (Σ W_h SS_h / n_h + Σ W_h
+    (ȳ_h - ȳ_st)²)`` from per-stratum sums. With one stratum, or proportional weights, this is
+    :func:`mean_interval` exactly. ``n`` is the raw respondent count; ``effective_n`` and
+    ``design_effect`` are published beside it. No interval when ``n_eff < 2`` (less than
+    one degree of freedom). ``bounds`` clips the interval to the answer scale (:func:`clip`).
     """
     _check_confidence(confidence)
     used = [stratum for stratum in strata if stratum.n > 0]
     if not used:
         return Mean(n=0, value=None, low=None, high=None, sd=None)
     weights = _weights([stratum.population for stratum in used])
+    sizes = [stratum.n for stratum in used]
     means = [stratum.total / stratum.n for stratum in used]
     value = math.fsum(w * m for w, m in zip(weights, means, strict=True))
-    n = sum(stratum.n for stratum in used)
+    n = sum(sizes)
+    effective, design_effect = kish(weights, sizes)
+    kish_fields = {"effective_n": effective, "design_effect": design_effect}
+    if n < 2 or effective < 2.0:
+        return Mean(n=n, value=value, low=None, high=None, sd=None, **kish_fields)
     squares = [_sum_of_squares(s.n, s.total, s.total_sq) for s in used]
-    pooled_df = sum(stratum.n - 1 for stratum in used)
-    if pooled_df == 0:
-        return Mean(n=n, value=value, low=None, high=None, sd=None)
-    pooled = math.fsum(squares) / pooled_df
-    variances = [ss / (s.n - 1) if s.n > 1 else pooled for s, ss in zip(used, squares, strict=True)]
-    terms = [w * w * v / s.n for w, v, s in zip(weights, variances, used, strict=True)]
-    sd = math.sqrt(
-        math.fsum(w * v for w, v in zip(weights, variances, strict=True))
-        + math.fsum(w * (m - value) ** 2 for w, m in zip(weights, means, strict=True))
-    )
-    variance = math.fsum(terms)
-    if variance == 0.0:
-        return Mean(n=n, value=value, low=value, high=value, sd=sd)
-    observed = math.fsum(t * t / (s.n - 1) for t, s in zip(terms, used, strict=True) if s.n > 1)
-    borrowed = math.fsum(t for t, s in zip(terms, used, strict=True) if s.n == 1)
-    df = variance * variance / (observed + borrowed * borrowed / pooled_df)
-    half = _t(confidence, df) * math.sqrt(variance)
-    return Mean(n=n, value=value, low=value - half, high=value + half, sd=sd)
+    spread = math.fsum(w * ss / s.n for w, ss, s in zip(weights, squares, used, strict=True))
+    between = math.fsum(w * (m - value) ** 2 for w, m in zip(weights, means, strict=True))
+    sd = math.sqrt(n / (n - 1) * (spread + between))
+    half = _t(confidence, effective - 1.0) * sd / math.sqrt(effective)
+    mean = Mean(n=n, value=value, low=value - half, high=value + half, sd=sd, **kish_fields)
+    return clip(mean, bounds)
 
 
 def post_stratified_share(strata: Sequence[ShareStratum], confidence: float = CONFIDENCE) -> Share:
     """Share weighted by area population: ``p_st = Σ W_h x_h / n_h``, with a Wilson interval.
 
     The interval is Wilson's evaluated at Kish's effective sample size
-    ``n_eff = 1 / Σ (W_h² / n_h)`` (Kish 1965; the design-effect-adjusted Wilson interval of
+    ``n_eff = 1 / Σ (W_h² / n_h)`` (:func:`kish`; the design-effect-adjusted Wilson interval of
     Korn & Graubard 1998): it keeps Wilson's behaviour at shares of 0 or 1, where a normal
     interval would collapse, and with one stratum or proportional weights it equals
-    :func:`wilson_interval`. ``n`` and ``successes`` are the raw counts; ``value`` is weighted.
+    :func:`wilson_interval`. ``n`` and ``successes`` are the raw counts; ``value`` is weighted;
+    ``effective_n`` and ``design_effect`` are published beside it.
     """
     z = _z(confidence)
     for stratum in strata:
@@ -483,12 +571,14 @@ def post_stratified_share(strata: Sequence[ShareStratum], confidence: float = CO
     weights = _weights([stratum.population for stratum in used])
     p = math.fsum(w * s.successes / s.n for w, s in zip(weights, used, strict=True))
     p = min(max(p, 0.0), 1.0)
-    n_eff = 1.0 / math.fsum(w * w / s.n for w, s in zip(weights, used, strict=True))
-    low, high = _wilson_bounds(p, n_eff, z)
+    effective, design_effect = kish(weights, [s.n for s in used])
+    low, high = _wilson_bounds(p, effective, z)
     return Share(
         n=sum(s.n for s in used),
         successes=sum(s.successes for s in used),
         value=p,
         low=low,
         high=high,
+        effective_n=effective,
+        design_effect=design_effect,
     )

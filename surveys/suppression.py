@@ -29,6 +29,14 @@ both, because an attacker who knows that a group was suppressed as "small" knows
 ``k`` (with ``k == 2``: exactly 1), and one who knows which group is the complement and how
 complements are picked learns bounds on it.
 
+Figures inside groups. Every figure of a group rests on its own base (the respondents who
+answered one question, or who have an index value), and those bases partition the figure's
+overall base just as the respondent counts partition the total. :func:`suppress` is therefore
+applied once more per figure, with the groups already hidden as a whole passed as ``hidden``:
+they stay hidden and count towards rule 2, so a figure whose base is small in a published group
+is hidden together with a complement, and what subtraction leaves of the hidden groups is 0 or
+at least ``k`` answers from two or more groups.
+
 Scope. The guarantee holds for **one partition of one total**. Callers suppress whole groups
 (areas), never single cells: a suppressed area is removed from every per-question table of the
 same export, since the same partition underlies every figure. Cells inside a published group
@@ -39,14 +47,14 @@ new linear relations that this function does not see.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["SuppressionReason", "SuppressionResult", "suppress"]
+__all__ = ["SuppressionReason", "SuppressionResult", "is_small", "suppress"]
 
-SuppressionReason = Literal["small", "complementary"]
+SuppressionReason = Literal["small", "complementary", "hidden"]
 
 
 class SuppressionResult(BaseModel):
@@ -64,39 +72,56 @@ class SuppressionResult(BaseModel):
     total_suppressed: bool
     reasons: dict[str, SuppressionReason]
 
+    @property
+    def complementary(self) -> frozenset[str]:
+        """Groups hidden only to protect another group (not small themselves)."""
+        return frozenset(g for g, reason in self.reasons.items() if reason == "complementary")
+
+
+def is_small(n: int | None, min_group_size: int) -> bool:
+    """Whether a base of ``n`` people may not be published: ``0 < n < k``."""
+    return n is not None and 0 < n < min_group_size
+
 
 def _protected(suppressed: Mapping[str, int], min_group_size: int) -> bool:
-    """Whether the suppressed set satisfies rule 2: empty, or >= 2 non-empty groups with a sum
-    of at least k that are not all of size 1."""
-    if not suppressed:
-        return True
+    """Whether the suppressed set satisfies rule 2: nobody in it, or >= 2 non-empty groups with
+    a sum of at least k that are not all of size 1."""
     sizes = [n for n in suppressed.values() if n > 0]
+    if not sizes:
+        return True
     return len(sizes) >= 2 and sum(sizes) >= min_group_size and sum(sizes) > len(sizes)
 
 
-def suppress(counts: Mapping[str, int], min_group_size: int) -> SuppressionResult:
+def suppress(
+    counts: Mapping[str, int], min_group_size: int, *, hidden: Iterable[str] = ()
+) -> SuppressionResult:
     """Decide which groups of a partition (and whether its total) may be published.
 
-    ``counts`` maps each group (an area) to its respondent count; ``min_group_size`` is ``k``.
-    See the module docstring for the rule and what it guarantees.
+    ``counts`` maps each group (an area) to its count; ``min_group_size`` is ``k``; groups in
+    ``hidden`` are suppressed already (reason ``"hidden"``, e.g. areas hidden as a whole when
+    deciding one figure of theirs). See the module docstring for the rule and what it
+    guarantees.
     """
     if min_group_size < 1:
         raise ValueError(f"min_group_size must be at least 1, got {min_group_size}")
     if any(n < 0 for n in counts.values()):
         raise ValueError("group counts must be non-negative")
+    already = frozenset(hidden)
     reasons: dict[str, SuppressionReason] = {
-        group: "small" for group, n in counts.items() if 0 < n < min_group_size
+        group: "hidden" if group in already else "small"
+        for group, n in counts.items()
+        if group in already or 0 < n < min_group_size
     }
-    hidden = {group: counts[group] for group in reasons}
-    if not _protected(hidden, min_group_size):
+    withheld = {group: counts[group] for group in reasons}
+    if not _protected(withheld, min_group_size):
         candidates = sorted(
             (n, group) for group, n in counts.items() if n > 0 and group not in reasons
         )
         if candidates:
             _, complement = candidates[0]
             reasons[complement] = "complementary"
-    hidden = {group: counts[group] for group in reasons}
-    total_suppressed = not _protected(hidden, min_group_size)
+    withheld = {group: counts[group] for group in reasons}
+    total_suppressed = not _protected(withheld, min_group_size)
     return SuppressionResult(
         published={group: n for group, n in counts.items() if group not in reasons},
         suppressed=frozenset(reasons),

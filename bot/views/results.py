@@ -11,7 +11,7 @@ from bot.texts import Catalogue
 from bot.views import Screen
 from surveys.digest import DigestPreview
 from surveys.models import OutboxMessage
-from surveys.publishing import FILE_NAMES, ExportChoice
+from surveys.publishing import FILE_SUFFIXES, ExportChoice
 
 if TYPE_CHECKING:
     from surveys.aggregate import RoundReport
@@ -20,11 +20,14 @@ CAPTION_MAX = 1024  # Telegram's limit for a photo caption
 
 
 def results_view(texts: Catalogue, language: str, reports: Sequence[RoundReport]) -> Screen:
-    from bot.reports import headline
+    """Headlines of the latest rounds and, under them, the method note in short."""
+    from bot.reports import headline, results_note
 
     if not reports:
         return Screen(texts.get(language, "results_none"))
-    return Screen("\n\n".join(headline(texts, language, report) for report in reports))
+    parts = [headline(texts, language, report) for report in reports]
+    parts.append(results_note(texts, language, reports[0].min_group_size))
+    return Screen("\n\n".join(parts))
 
 
 def export_choices_view(texts: Catalogue, language: str, choices: Sequence[ExportChoice]) -> Screen:
@@ -45,7 +48,8 @@ def export_choices_view(texts: Catalogue, language: str, choices: Sequence[Expor
 
 def export_format_view(texts: Catalogue, language: str, press: ExportPress) -> Screen:
     buttons = [
-        button(fmt.upper(), ExportFormatPress(press.scope, press.ident, fmt)) for fmt in FILE_NAMES
+        button(fmt.upper(), ExportFormatPress(press.scope, press.ident, fmt))
+        for fmt in FILE_SUFFIXES
     ]
     return Screen(texts.get(language, "export_choose_format"), keyboard([buttons]))
 

@@ -15,12 +15,13 @@ from surveys.models import AuditEntry
 
 def residents_view(texts: Catalogue, language: str, census: Census) -> Screen:
     hidden = texts.get(language, "suppressed", min=census.min_group_size)
+    protecting = texts.get(language, "suppressed_complementary")
     lines = [
         texts.get(
             language,
             "residents_line",
             area=row.area.name,
-            count=hidden if row.count is None else row.count,
+            count=(protecting if row.protecting else hidden) if row.count is None else row.count,
         )
         for row in census.areas
     ]

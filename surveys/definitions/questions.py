@@ -213,6 +213,11 @@ class QuestionBase(StrictModel):
         """Answers that shares are reported for, in display order (none for typed answers)."""
         return []
 
+    def summary(self, language: str) -> tuple[list[str], str] | None:
+        """The option codes a summary share counts ("top box": agree or strongly agree,
+        excellent or good) and its label; None when the question has no such summary."""
+        return None
+
     def rescaled(self, value: AnswerValue) -> float | None:
         """The answer on 0-100 over the question's own range; None if not numeric."""
         bounds = self.value_range
@@ -290,9 +295,48 @@ class _ChoiceBase(QuestionBase):
 
 
 class SingleQuestion(_ChoiceBase):
-    """Pick one choice; the answer is its code."""
+    """Pick one choice; the answer is its code.
+
+    ``top_choices`` names the choices a rating question's summary share counts (the standard
+    "% excellent or good" of a police-performance item); ``top_choices_label`` says it in words.
+    """
 
     type: Literal["single"] = "single"
+    top_choices: list[str] | None = None
+    top_choices_label: LocalText | None = None
+
+    def summary(self, language: str) -> tuple[list[str], str] | None:
+        if not self.top_choices:
+            return None
+        chosen = [c for c in self.choices if c.code in self.top_choices]
+        words = (
+            local(self.top_choices_label, language)
+            if self.top_choices_label
+            else " / ".join(local(c.label, language) for c in chosen)
+        )
+        return [c.code for c in chosen], words
+
+    def check(self, sink: IssueSink, path: Path) -> None:
+        super().check(sink, path)
+        if self.top_choices is not None:
+            unknown = [code for code in self.top_choices if code not in self.codes]
+            if unknown:
+                names = ", ".join(map(repr, unknown))
+                sink.add((*path, "top_choices"), f"{names} is not one of its choice codes", self.id)
+            elif not 0 < len(set(self.top_choices)) < len(self.codes):
+                message = "'top_choices' must name some choices, not all"
+                sink.add((*path, "top_choices"), message, self.id)
+        if self.top_choices_label is not None:
+            if self.top_choices is None:
+                message = "'top_choices_label' needs 'top_choices'"
+                sink.add((*path, "top_choices_label"), message, self.id)
+            sink.local(
+                (*path, "top_choices_label"),
+                self.top_choices_label,
+                "top_choices_label",
+                MAX_LABEL,
+                self.id,
+            )
 
     def _read(self, raw: object, language: str | None) -> AnswerValue:
         return self._code(raw, language)
@@ -550,6 +594,11 @@ class Likert5Question(_RatingBase):
     def labels_for(self, language: str) -> tuple[str, ...]:
         """The five labels shown for ``language`` (falling back to the first available)."""
         return _labels_in(self.labels, BUILTIN_LIKERT_LABELS, language)
+
+    def summary(self, language: str) -> tuple[list[str], str] | None:
+        labels = self.labels_for(language)
+        values = sorted(self.top_box)
+        return [str(v) for v in values], " / ".join(labels[v - 1] for v in values)
 
     def _number_label(self, value: int, language: str) -> str | None:
         labels = self.labels_for(language)

@@ -1,52 +1,56 @@
-"""Survey results as grouped numbers: every GROUP BY of aggregation and exports lives here.
+"""Survey results as grouped numbers: every GROUP BY of reports and exports lives here.
 
 Aggregation is split in two (see :mod:`surveys.stats`): SQLite counts and sums over indexed
 tables, and pure functions turn the sums into figures. This module is the first half. Each
 query returns a few rows per (area, question, value) whatever the number of respondents, so
-memory stays bounded; only :meth:`ResultStore.raw_answers` returns one row per answer, and it
+memory stays bounded; only :meth:`ResultReader.raw_answers` returns one row per answer, and it
 streams them in chunks.
 
-Every figure is grouped by the area snapshot of the response (``responses.area_id``), because
-the overall figure is the sum of the per-area ones and small-area suppression needs both from
-the same numbers.
+Reports and exports read through a :class:`ResultReader` on a read-only connection of their
+own (:meth:`ResultStore.snapshot`), in a worker thread: SQLite in WAL mode lets it read beside
+the bot's one write connection, nobody waits for a long export, and every query of one report
+or export sees the same snapshot of the database.
 
-:class:`BulkWriter` is the other direction: fast ``executemany`` inserts of whole residents,
-responses and answers for the synthetic demo data and the benchmark; the bot itself never
-writes through it.
+Every figure is grouped by the area snapshot of the response (``responses.area_id``), because
+the overall figure is the sum of the per-area ones and small-group suppression needs both from
+the same numbers.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Sequence
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TypeAlias
 
 from pydantic import BaseModel, ConfigDict
 
-from surveys.models import Area
+from surveys.models import Area, Round, RoundProgress, RoundStatus
 from surveys.store.db import Database
+from surveys.store.rounds import (
+    _SELECT as _ROUND_SELECT,
+)
+from surveys.store.rounds import (
+    PROGRESS_QUERIES,
+    _round,
+    progress_from_rows,
+    progress_params,
+)
 
 __all__ = [
     "AnswerCell",
-    "AreaCount",
-    "BulkWriter",
     "IndexCell",
-    "InvitationCount",
     "KnownArea",
     "MeanIndexSpec",
     "NumberCell",
     "PickCell",
     "RawAnswer",
+    "ResultReader",
     "ResultStore",
     "ScaledItem",
     "ShareIndexSpec",
-    "invite_purpose",
 ]
-
-
-def invite_purpose(round_id: int) -> str:
-    """The outbox purpose of a round's invitations: one row per invited resident."""
-    return f"invite:{round_id}"
 
 
 class _Grouped(BaseModel):
@@ -57,23 +61,6 @@ class KnownArea(Area):
     """An area and whether the configuration still lists it (``active``)."""
 
     active: bool
-
-
-class InvitationCount(_Grouped):
-    """Outbox rows of a round's invitations: all of them, those Telegram accepted, and the
-    delivered ones whose resident completed the round."""
-
-    invited: int
-    delivered: int
-    responded: int
-
-
-class AreaCount(_Grouped):
-    """Responses of one area in a round: started (every response) and completed."""
-
-    area_id: str | None
-    started: int
-    completed: int
 
 
 class AnswerCell(_Grouped):
@@ -152,19 +139,10 @@ class IndexCell(_Grouped):
     successes: int
 
 
-class RawAnswer(NamedTuple):
-    """One stored answer with what an export may say about its response (no Telegram ids)."""
-
-    round_id: int
-    response_id: int
-    pseudonym: str
-    area_id: str | None
-    status: str
-    started_at: str
-    completed_at: str | None
-    question_id: str
-    value_json: str
-    is_text: bool
+RawAnswer: TypeAlias = tuple[int, int, str | None, str, str, str | None, str | None, str | None]
+"""One stored answer as a plain row (no Telegram ids): response id, resident id, area
+snapshot, response status, started_at, completed_at, question id, the answer's JSON (the last
+two None for a response without answers)."""
 
 
 # Group markers of answers without a code or a number; choice codes are lowercase.
@@ -182,103 +160,120 @@ def _marks(count: int) -> str:
 
 
 class ResultStore:
-    """Grouped numbers of survey rounds, read in a few GROUP BY queries each."""
+    """Opens read-only snapshots of the bot's database for reports and exports."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def areas(self) -> list[KnownArea]:
+    @contextmanager
+    def snapshot(self) -> Iterator[ResultReader]:
+        """A reader on its own read-only connection, in one read transaction
+        (:meth:`Database.read_sync`): every query sees the database as it was at the first
+        one. Use it in one thread (a worker thread: the queries block)."""
+        with self._db.read_sync() as conn:
+            conn.row_factory = None  # plain tuples: the raw export reads millions of rows
+            yield ResultReader(conn)
+
+
+class ResultReader:
+    """Grouped numbers of survey rounds, read in a few GROUP BY queries each (synchronous)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def areas(self) -> list[KnownArea]:
         """Every area ever configured, in configured order (answers keep their old area)."""
-        async with (
-            self._db.read() as conn,
-            conn.execute("SELECT id, name, population, active FROM areas ORDER BY rowid") as cur,
-        ):
-            rows = await cur.fetchall()
+        rows = self._conn.execute(
+            "SELECT id, name, population, active FROM areas ORDER BY rowid"
+        ).fetchall()
         return [
             KnownArea(id=row[0], name=row[1], population=row[2], active=bool(row[3]))
             for row in rows
         ]
 
-    async def invitations(self, round_id: int) -> InvitationCount:
-        """Invitations queued for the round, delivered, and followed by a completed response."""
-        purpose = invite_purpose(round_id)
-        async with self._db.read() as conn:
-            async with conn.execute(
-                "SELECT COUNT(*), TOTAL(status = 'sent') FROM outbox WHERE purpose = ?",
-                (purpose,),
-            ) as cursor:
-                sent = await cursor.fetchone()
-            async with conn.execute(
-                "SELECT COUNT(*) FROM responses r JOIN outbox o ON o.purpose = ? "
-                "AND o.resident_id = r.resident_id AND o.status = 'sent' "
-                "WHERE r.round_id = ? AND r.status = 'completed'",
-                (purpose, round_id),
-            ) as cursor:
-                responded = await cursor.fetchone()
-        assert sent is not None and responded is not None
-        return InvitationCount(
-            invited=int(sent[0]), delivered=int(sent[1]), responded=int(responded[0])
+    def round(self, round_id: int) -> Round | None:
+        rows = self._conn.execute(f"{_ROUND_SELECT} WHERE r.id = ?", (round_id,)).fetchall()
+        return _round(rows[0]) if rows else None
+
+    def rounds(self, survey_key: str, statuses: Sequence[RoundStatus]) -> list[Round]:
+        """Rounds of one survey key in the given statuses, oldest first."""
+        rows = self._conn.execute(
+            f"{_ROUND_SELECT} WHERE v.key = ? AND r.status IN ({_marks(len(statuses))}) "
+            "ORDER BY r.opens_at, r.id",
+            (survey_key, *statuses),
+        ).fetchall()
+        return [_round(row) for row in rows]
+
+    def recent_rounds(self, statuses: Sequence[RoundStatus], limit: int) -> list[Round]:
+        """The ``limit`` most recently opening rounds in the given statuses, newest first."""
+        rows = self._conn.execute(
+            f"{_ROUND_SELECT} WHERE r.status IN ({_marks(len(statuses))}) "
+            "ORDER BY r.opens_at DESC, r.id DESC LIMIT ?",
+            (*statuses, limit),
+        ).fetchall()
+        return [_round(row) for row in rows]
+
+    def survey_known(self, survey_key: str) -> bool:
+        """Whether any version of the survey was ever registered."""
+        row = self._conn.execute(
+            "SELECT 1 FROM survey_versions WHERE key = ? LIMIT 1", (survey_key,)
+        ).fetchone()
+        return row is not None
+
+    def definition_json(self, version_id: int) -> str:
+        row = self._conn.execute(
+            "SELECT definition FROM survey_versions WHERE id = ?", (version_id,)
+        ).fetchone()
+        if row is None:
+            raise LookupError(f"survey version {version_id} does not exist")
+        return str(row[0])
+
+    def progress(self, round_id: int) -> RoundProgress:
+        """Invitations and responses per area, counted as the bot's store counts them."""
+        params = progress_params(round_id)
+        return progress_from_rows(
+            *(self._conn.execute(sql, params).fetchall() for sql in PROGRESS_QUERIES)
         )
 
-    async def respondents(self, round_id: int) -> list[AreaCount]:
-        """Started and completed responses per area snapshot (``None``: no area)."""
-        async with (
-            self._db.read() as conn,
-            conn.execute(
-                "SELECT area_id, COUNT(*), TOTAL(status = 'completed') FROM responses "
-                "WHERE round_id = ? GROUP BY area_id ORDER BY area_id",
-                (round_id,),
-            ) as cursor,
-        ):
-            rows = await cursor.fetchall()
-        return [AreaCount(area_id=r[0], started=int(r[1]), completed=int(r[2])) for r in rows]
-
-    async def median_completion_seconds(self, round_id: int, completed: int) -> float | None:
+    def median_completion_seconds(self, round_id: int, completed: int) -> float | None:
         """Median of ``completed_at - started_at`` over the ``completed`` completed responses.
 
-        SQLite's date functions keep milliseconds, so the result is exact to about 1 ms. Only
-        the one or two middle values leave the database.
+        Exact: times are stored as ISO 8601 with microseconds, so the difference is taken in
+        whole seconds (``strftime('%s')``) plus the microsecond digits, as an integer. Only the
+        one or two middle values leave the database.
         """
         if completed <= 0:
             return None
-        async with (
-            self._db.read() as conn,
-            conn.execute(
-                "SELECT (julianday(completed_at) - julianday(started_at)) * 86400.0 AS d "
-                "FROM responses WHERE round_id = ? AND status = 'completed' "
-                "ORDER BY d LIMIT ? OFFSET ?",
-                (round_id, 2 - completed % 2, (completed - 1) // 2),
-            ) as cursor,
-        ):
-            middle = [float(row[0]) for row in await cursor.fetchall()]
-        return sum(middle) / len(middle) if middle else None
+        micros = (
+            "(CAST(strftime('%s', {0}) AS INTEGER) * 1000000 + CAST(substr({0}, 21, 6) AS INTEGER))"
+        )
+        rows = self._conn.execute(
+            f"SELECT {micros.format('completed_at')} - {micros.format('started_at')} AS d "
+            "FROM responses WHERE round_id = ? AND status = 'completed' "
+            "ORDER BY d LIMIT ? OFFSET ?",
+            (round_id, 2 - completed % 2, (completed - 1) // 2),
+        ).fetchall()
+        middle = [int(row[0]) for row in rows]
+        return sum(middle) / len(middle) / 1_000_000 if middle else None
 
-    async def answer_cells(
-        self, round_id: int, number_ids: Sequence[str], *, by_area: bool = True
-    ) -> list[AnswerCell]:
+    def answer_cells(self, round_id: int, number_ids: Sequence[str]) -> list[AnswerCell]:
         """Answers of the round counted per area, question and answer.
 
         One sort key says what the answer is (a marker that no choice code can equal, a code,
         or a number), because SQLite's GROUP BY sorts every row and narrow rows sort fastest.
         ``number_ids`` (questions of type ``number``) are only counted here: their values may
-        all differ, see :meth:`number_cells`. Without ``by_area`` every cell has area None,
-        which is what trends need and sorts faster still.
+        all differ, see :meth:`number_cells`.
         """
         sql = (
-            f"SELECT {'r.area_id' if by_area else 'NULL'}, a.question_id, "
+            "SELECT r.area_id, a.question_id, "
             f"CASE WHEN a.value = 'null' THEN '{_SKIPPED}' "
             f"WHEN a.question_id IN ({_marks(len(number_ids))}) THEN '{_ANSWERED}' "
             f"ELSE COALESCE(a.code, a.num, '{_ANSWERED}') END AS answer, COUNT(*) "
             "FROM responses r JOIN answers a ON a.response_id = r.id WHERE r.round_id = ? "
-            f"GROUP BY {_AREA_KEY if by_area else ''}a.question_id, answer"
+            "GROUP BY r.area_id, a.question_id, answer"
         )
-        async with (
-            self._db.read() as conn,
-            conn.execute(sql, (*number_ids, round_id)) as cursor,
-        ):
-            rows = await cursor.fetchall()
         cells = []
-        for area_id, question_id, answer, count in rows:
+        for area_id, question_id, answer, count in self._conn.execute(sql, (*number_ids, round_id)):
             marker = answer if answer in (_SKIPPED, _ANSWERED) else None
             cells.append(
                 AnswerCell(
@@ -292,44 +287,32 @@ class ResultStore:
             )
         return cells
 
-    async def number_cells(
-        self, round_id: int, number_ids: Sequence[str], *, by_area: bool = True
-    ) -> list[NumberCell]:
+    def number_cells(self, round_id: int, number_ids: Sequence[str]) -> list[NumberCell]:
         """Count, sum and sum of squares of the answers to ``number`` questions per area."""
         if not number_ids:
             return []
         sql = (
-            f"SELECT {'r.area_id' if by_area else 'NULL'}, a.question_id, COUNT(a.num), "
-            "TOTAL(a.num), TOTAL(a.num * a.num) "
+            "SELECT r.area_id, a.question_id, COUNT(a.num), TOTAL(a.num), TOTAL(a.num * a.num) "
             "FROM responses r JOIN answers a ON a.response_id = r.id "
             f"WHERE r.round_id = ? AND a.question_id IN ({_marks(len(number_ids))}) "
-            f"AND a.num IS NOT NULL GROUP BY {_AREA_KEY if by_area else ''}a.question_id"
+            "AND a.num IS NOT NULL GROUP BY r.area_id, a.question_id"
         )
-        async with (
-            self._db.read() as conn,
-            conn.execute(sql, (round_id, *number_ids)) as cursor,
-        ):
-            rows = await cursor.fetchall()
         return [
             NumberCell(area_id=r[0], question_id=r[1], n=r[2], total=r[3], total_sq=r[4])
-            for r in rows
+            for r in self._conn.execute(sql, (round_id, *number_ids))
         ]
 
-    async def pick_cells(self, round_id: int, *, by_area: bool = True) -> list[PickCell]:
-        """Picks of multi questions per area (None without ``by_area``), question and code."""
-        async with (
-            self._db.read() as conn,
-            conn.execute(
-                f"SELECT {'r.area_id' if by_area else 'NULL'}, p.question_id, p.code, COUNT(*) "
-                "FROM responses r JOIN answer_picks p ON p.response_id = r.id "
-                f"WHERE r.round_id = ? GROUP BY {_AREA_KEY if by_area else ''}2, 3",
-                (round_id,),
-            ) as cursor,
-        ):
-            rows = await cursor.fetchall()
+    def pick_cells(self, round_id: int) -> list[PickCell]:
+        """Picks of multi questions per area, question and code."""
+        rows = self._conn.execute(
+            "SELECT r.area_id, p.question_id, p.code, COUNT(*) "
+            "FROM responses r JOIN answer_picks p ON p.response_id = r.id "
+            "WHERE r.round_id = ? GROUP BY r.area_id, 2, 3",
+            (round_id,),
+        )
         return [PickCell(area_id=r[0], question_id=r[1], code=r[2], count=r[3]) for r in rows]
 
-    async def index_cells(
+    def index_cells(
         self, round_id: int, means: Sequence[MeanIndexSpec], shares: Sequence[ShareIndexSpec]
     ) -> list[IndexCell]:
         """Per-respondent index values, computed in SQL and summed per area.
@@ -380,8 +363,7 @@ class ResultStore:
             "GROUP BY r.area_id, r.status, r.id) GROUP BY area_id"
         )
         params = (*outer_params, *inner_params, round_id, *distinct)
-        async with self._db.read() as conn, conn.execute(sql, params) as cursor:
-            rows = await cursor.fetchall()
+        rows = self._conn.execute(sql, params).fetchall()
         cells: list[IndexCell] = []
         for row in rows:
             column = 1
@@ -413,129 +395,25 @@ class ResultStore:
                 column += 2
         return cells
 
-    async def raw_answers(
-        self, round_id: int, *, include_text: bool, chunk: int = 5000
-    ) -> AsyncGenerator[list[RawAnswer], None]:
-        """Every answer of the round with its response's pseudonym, area and times, in chunks.
+    def raw_answers(
+        self, round_id: int, *, include_text: bool, chunk: int = 10_000
+    ) -> Iterator[list[RawAnswer]]:
+        """Every answer of the round with its response's resident id, area, status and times,
+        in chunks of at most ``chunk`` rows; a response without any answer comes as one row
+        whose question id and answer are None (it still counts as a respondent).
 
-        Rows come in index order (resident, then question id), so SQLite streams them without
-        sorting; a chunk of at most ``chunk`` rows is in memory at a time. Text answers are left
-        out unless ``include_text``. Telegram ids, chat ids and names are never selected. The
-        database stays locked for this store's other users until the iteration ends.
+        Rows come in response order (the responses' primary key, then each response's answers
+        by question id, the answers' primary key), so SQLite streams them without sorting and
+        each response's answers arrive together. Text answers are left out unless
+        ``include_text``. Telegram ids, chat ids, names and the residents' stored pseudonyms are
+        never selected; the resident id is for the caller to replace by a release pseudonym.
         """
-        sql = (
-            "SELECT r.round_id, r.id, p.pseudonym, r.area_id, r.status, r.started_at, "
-            "r.completed_at, a.question_id, a.value, a.is_text "
-            "FROM responses r JOIN residents p ON p.id = r.resident_id "
-            "JOIN answers a ON a.response_id = r.id "
-            "WHERE r.round_id = ? AND (a.is_text = 0 OR ?) "
-            "ORDER BY r.round_id, r.resident_id, a.question_id"
+        cursor = self._conn.execute(
+            "SELECT r.id, r.resident_id, r.area_id, r.status, r.started_at, r.completed_at, "
+            "a.question_id, a.value FROM responses r LEFT JOIN answers a "
+            "ON a.response_id = r.id AND (a.is_text = 0 OR ?) "
+            "WHERE r.round_id = ? ORDER BY r.id, a.question_id",
+            (include_text, round_id),
         )
-        async with self._db.read() as conn, conn.execute(sql, (round_id, include_text)) as cursor:
-            while True:
-                rows = await cursor.fetchmany(chunk)
-                if not rows:
-                    return
-                yield [
-                    RawAnswer(
-                        round_id=row[0],
-                        response_id=row[1],
-                        pseudonym=row[2],
-                        area_id=row[3],
-                        status=row[4],
-                        started_at=row[5],
-                        completed_at=row[6],
-                        question_id=row[7],
-                        value_json=row[8],
-                        is_text=bool(row[9]),
-                    )
-                    for row in rows
-                ]
-
-
-class BulkWriter:
-    """Inserts whole rows in large transactions, for synthetic data (demo and benchmarks).
-
-    It bypasses the answering rules on purpose; callers produce rows that follow them.
-    """
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
-    async def residents(self, rows: Sequence[tuple[object, ...]]) -> None:
-        """(id, pseudonym, telegram_user_id, chat_id, language, area_id, consented_at,
-        stopped_at, created_at) of onboarded residents."""
-        async with self._db.transaction() as conn:
-            await conn.executemany(
-                "INSERT INTO residents (id, pseudonym, telegram_user_id, chat_id, language, "
-                "area_id, step, consented_at, stopped_at, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, 'done', ?, ?, ?, ?9)",
-                rows,
-            )
-
-    async def round(
-        self,
-        survey_version_id: int,
-        *,
-        status: str,
-        opens_at: str,
-        closes_at: str | None,
-        area_ids: Sequence[str] = (),
-    ) -> int:
-        """A round with its audience, stamped as opened (and closed) at its own times."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT INTO rounds (survey_version_id, status, opens_at, closes_at, opened_at, "
-                "closed_at, created_at) VALUES (?1, ?2, ?3, ?4, ?3, ?5, ?3)",
-                (
-                    survey_version_id,
-                    status,
-                    opens_at,
-                    closes_at,
-                    closes_at if status == "closed" else None,
-                ),
-            )
-            round_id = cursor.lastrowid
-            assert round_id is not None
-            await conn.executemany(
-                "INSERT INTO round_areas (round_id, area_id) VALUES (?, ?)",
-                [(round_id, area_id) for area_id in area_ids],
-            )
-        return round_id
-
-    async def results(
-        self,
-        *,
-        outbox: Sequence[tuple[object, ...]],
-        responses: Sequence[tuple[object, ...]],
-        answers: Sequence[tuple[object, ...]],
-        picks: Sequence[tuple[object, ...]],
-    ) -> None:
-        """One batch in one transaction.
-
-        outbox: (purpose, resident_id, payload, status, created_at, sent_at);
-        responses: (id, round_id, resident_id, survey_version_id, area_id, status, started_at,
-        completed_at); answers: (response_id, question_id, value, num, code, is_text,
-        answered_at); picks: (response_id, question_id, code).
-        """
-        async with self._db.transaction() as conn:
-            await conn.executemany(
-                "INSERT INTO outbox (purpose, resident_id, payload, status, attempts, not_before, "
-                "created_at, sent_at) VALUES (?, ?, ?, ?, 1, ?5, ?5, ?6)",
-                outbox,
-            )
-            await conn.executemany(
-                "INSERT INTO responses (id, round_id, resident_id, survey_version_id, area_id, "
-                "status, revision, started_at, updated_at, completed_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, 1, ?7, COALESCE(?8, ?7), ?8)",
-                responses,
-            )
-            await conn.executemany(
-                "INSERT INTO answers (response_id, question_id, value, num, code, is_text, "
-                "answered_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                answers,
-            )
-            await conn.executemany(
-                "INSERT INTO answer_picks (response_id, question_id, code) VALUES (?, ?, ?)",
-                picks,
-            )
+        while rows := cursor.fetchmany(chunk):
+            yield rows

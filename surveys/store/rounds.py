@@ -11,7 +11,7 @@ import aiosqlite
 
 from surveys.clock import from_db, now_db, to_db
 from surveys.errors import NotFoundError, RoundError
-from surveys.models import OutboxMessage, Round, RoundProgress, RoundStatus
+from surveys.models import AreaProgress, OutboxMessage, Round, RoundProgress, RoundStatus
 from surveys.store.db import Database
 from surveys.store.outbox import ELIGIBLE
 
@@ -22,6 +22,41 @@ _SELECT = (
     "r.created_by, r.invited_only "
     "FROM rounds r JOIN survey_versions v ON v.id = r.survey_version_id"
 )
+
+
+def invite_purpose(round_id: int) -> str:
+    """The outbox purpose of a round's invitations: one row per invited resident."""
+    return f"invite:{round_id}"
+
+
+PROGRESS_QUERIES = (
+    "SELECT COUNT(*), TOTAL(status = 'sent') FROM outbox WHERE purpose = :purpose",
+    "SELECT TOTAL(r.status = 'completed'), TOTAL(r.status = 'in_progress') FROM responses r "
+    "JOIN outbox o ON o.purpose = :purpose AND o.resident_id = r.resident_id "
+    "AND o.status = 'sent' WHERE r.round_id = :round",
+    "SELECT COALESCE(area_id, ''), COUNT(*), TOTAL(status = 'completed') FROM responses "
+    "WHERE round_id = :round GROUP BY area_id ORDER BY area_id",
+)
+"""A round's progress in three reads (one set of statements for the bot's store and for the
+read-only snapshots of reports, so both count alike): invitations, the responses that followed
+a delivered invitation, and responses per area snapshot."""
+
+
+def progress_params(round_id: int) -> dict[str, object]:
+    return {"purpose": invite_purpose(round_id), "round": round_id}
+
+
+def progress_from_rows(
+    invitations: Sequence[Any], delivered: Sequence[Any], areas: Sequence[Any]
+) -> RoundProgress:
+    """The rows of :data:`PROGRESS_QUERIES` as one model."""
+    return RoundProgress(
+        invited=int(invitations[0][0]),
+        delivered=int(invitations[0][1]),
+        delivered_completed=int(delivered[0][0]),
+        delivered_partial=int(delivered[0][1]),
+        areas={row[0]: AreaProgress(started=int(row[1]), completed=int(row[2])) for row in areas},
+    )
 
 
 def _moment(text: str | None) -> datetime | None:
@@ -116,7 +151,7 @@ class RoundStore:
                 "INSERT OR IGNORE INTO outbox (purpose, resident_id, payload, not_before, "
                 f"created_at) SELECT ?, r.id, ?, ?, ? FROM residents r WHERE {ELIGIBLE}{audience}",
                 (
-                    f"invite:{round_id}",
+                    invite_purpose(round_id),
                     invitation.model_dump_json(),
                     to_db(not_before),
                     now,
@@ -135,7 +170,7 @@ class RoundStore:
             await conn.execute(
                 "UPDATE outbox SET status = 'skipped', last_error = 'round cancelled' "
                 "WHERE status = 'pending' AND (purpose = ? OR purpose LIKE ?)",
-                (f"invite:{round_id}", f"remind:{round_id}:%"),
+                (invite_purpose(round_id), f"remind:{round_id}:%"),
             )
         return cancelled
 
@@ -153,10 +188,13 @@ class RoundStore:
 
     async def closed_awaiting_followup(self) -> list[Round]:
         """Closed rounds whose summary is not sent or whose next recurrence is not planned."""
-        async with self._db.read() as conn, conn.execute(
-            f"{_SELECT} WHERE r.status = 'closed' AND (r.summary_sent_at IS NULL OR "
-            "(r.recurrence IS NOT NULL AND r.next_round_id IS NULL)) ORDER BY r.id"
-        ) as cursor:
+        async with (
+            self._db.read() as conn,
+            conn.execute(
+                f"{_SELECT} WHERE r.status = 'closed' AND (r.summary_sent_at IS NULL OR "
+                "(r.recurrence IS NOT NULL AND r.next_round_id IS NULL)) ORDER BY r.id"
+            ) as cursor,
+        ):
             return [_round(row) for row in await cursor.fetchall()]
 
     async def open_for_area(
@@ -210,20 +248,13 @@ class RoundStore:
             )
 
     async def progress(self, round_id: int) -> RoundProgress:
-        """Invited and delivered (from the outbox), started and completed (from responses)."""
-        async with (
-            self._db.read() as conn,
-            conn.execute(
-                "SELECT (SELECT COUNT(*) FROM outbox WHERE purpose = ?1), "
-                "(SELECT COUNT(*) FROM outbox WHERE purpose = ?1 AND status = 'sent'), "
-                "(SELECT COUNT(*) FROM responses WHERE round_id = ?2), "
-                "(SELECT COUNT(*) FROM responses WHERE round_id = ?2 AND status = 'completed')",
-                (f"invite:{round_id}", round_id),
-            ) as cursor,
-        ):
-            row = await cursor.fetchone()
-        assert row is not None
-        return RoundProgress(invited=row[0], delivered=row[1], started=row[2], completed=row[3])
+        """Invited and delivered (from the outbox), responses per area (see
+        :data:`PROGRESS_QUERIES`)."""
+        rows = []
+        async with self._db.read() as conn:
+            for sql in PROGRESS_QUERIES:
+                rows.append(list(await conn.execute_fetchall(sql, progress_params(round_id))))
+        return progress_from_rows(*rows)
 
     async def _move(
         self, round_id: int, status: RoundStatus, allowed_from: Sequence[str], stamp: str

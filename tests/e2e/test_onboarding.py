@@ -268,7 +268,7 @@ async def test_coordinator_sees_suppressed_counts(
     emulator: BotApiEmulator, run_bot: BotRunner
 ) -> None:
     """If an area has fewer residents than the minimum, then /residents hides its count and
-    the smallest other area too, so the total cannot reveal it."""
+    the smallest other area too, so the total cannot reveal it, and says why each is hidden."""
     async with run_bot():
         for i in range(4):
             await onboard(emulator.user(1300 + i), area="North")
@@ -281,5 +281,5 @@ async def test_coordinator_sees_suppressed_counts(
     lines = summary.text.splitlines()
     assert "North: 4" in lines
     assert "Riverside: fewer than 3" in lines
-    assert "Old Town: fewer than 3" in lines
+    assert "Old Town: hidden to protect another group" in lines
     assert "Total: 8" in lines

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import sqlite3
 import zipfile
 
@@ -79,12 +80,15 @@ async def test_results_export_and_digest(
     async with run_bot() as app:
         round_id = await closed_round(app, settings, emulator)
         summary = await coordinator.wait_for(f"Round #{round_id} closed")
-        assert "Completed: 6" in summary.text and "Response rate: 100%" in summary.text
+        assert "Completed: 6" in summary.text and "Partial: 0" in summary.text
+        assert "Response rate (AAPOR RR1): 100%" in summary.text
 
         await coordinator.send_command("results")
         headline = await coordinator.wait_for(f"#{round_id} Community trust and safety")
-        assert "Invited 6 · delivered 6 · completed 6" in headline.text
+        assert "Invited 6 · delivered 6 · completed 6 · partial 0" in headline.text
+        assert "RR1 100% · RR2 100% (AAPOR)" in headline.text
         assert "Trust" in headline.text and "n=6" in headline.text
+        assert "not a random sample" in headline.text
 
         await admin.send_command("export")
         await admin.wait_for("which round")
@@ -93,9 +97,14 @@ async def test_results_export_and_digest(
         await admin.press("XLSX")
         document = await admin.wait_for(lambda m: m.kind == "document", timeout=20)
         chart = await admin.wait_for(lambda m: m.kind == "photo", timeout=10)
-        assert document.file_bytes is not None and document.file_name == "export.xlsx"
+        assert document.file_bytes is not None and document.file_name is not None
+        assert re.fullmatch(
+            rf"community-trust-safety_round-{round_id}_\d{{4}}-\d\d-\d\d\.xlsx",
+            document.file_name,
+        )
         workbook = openpyxl.load_workbook(io.BytesIO(document.file_bytes), read_only=True)
-        assert "summary" in [name.lower() for name in workbook.sheetnames]
+        assert workbook.sheetnames[:2] == ["README", "codebook"]
+        assert "summary" in workbook.sheetnames
         for user_id in PEOPLE:
             assert str(user_id).encode() not in _unzipped(document.file_bytes)
         assert "Export of #" in chart.text

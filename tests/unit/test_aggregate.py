@@ -11,13 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from surveys.aggregate import (
-    build_trend,
-    round_report,
-    survey_reports,
-    survey_rounds,
-    survey_trend,
-)
+from surveys.aggregate import round_report, survey_reports, survey_rounds
 from surveys.answering import answer_row
 from surveys.definitions import SurveyDefinition, parse_definition
 from surveys.demo import generate
@@ -34,7 +28,9 @@ from surveys.stats import (
     wilson_interval,
 )
 from surveys.store import Store
-from surveys.store.results import BulkWriter, invite_purpose
+from surveys.store.bulk import BulkWriter
+from surveys.store.rounds import invite_purpose
+from surveys.trend import build_trend, survey_trend
 
 TRUST = load_builtin("community-trust-safety", ["en", "es"])
 START = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
@@ -326,8 +322,9 @@ threshold = 4
 
 async def test_process_figures(store: Store, builder: Builder) -> None:
     """If some invitations fail and some residents answer without one, then delivered counts
-    only 'sent' rows, the response rate counts completed responses of delivered invitations,
-    and the median time is over completed responses."""
+    only 'sent' rows, RR1 counts completed responses of delivered invitations and RR2 adds the
+    partial ones (AAPOR), partials are counted, and the median time is over completed
+    responses, exact to the microsecond."""
     people = [
         Person("north", full(), invite="sent", seconds=60),
         Person("north", full(), invite="sent", seconds=100),
@@ -338,26 +335,28 @@ async def test_process_figures(store: Store, builder: Builder) -> None:
     round_id = await builder.round(TRUST, people)
     summary = (await round_report(store, round_id, min_group_size=1)).summary
     assert (summary.invited, summary.delivered) == (4, 3)
-    assert (summary.started, summary.completed) == (5, 4)
-    assert summary.response_rate == wilson_interval(2, 3)
-    assert summary.median_seconds == pytest.approx(200.0, abs=2e-3)
+    assert (summary.started, summary.completed, summary.partial) == (5, 4, 1)
+    assert summary.rr1 == wilson_interval(2, 3)
+    assert summary.rr2 == wilson_interval(3, 3)
+    assert summary.median_seconds == 200.0
 
 
 async def test_no_deliveries_no_response_rate(store: Store, builder: Builder) -> None:
     """If no invitation was delivered, then the response rate is None, not a division by 0."""
     round_id = await builder.round(TRUST, [Person("north", full(), invite=None)])
     summary = (await round_report(store, round_id, min_group_size=1)).summary
-    assert summary.delivered == 0 and summary.response_rate is None
+    assert summary.delivered == 0 and summary.rr1 is None and summary.rr2 is None
 
 
 async def test_a_round_smaller_than_k_is_withheld(store: Store, builder: Builder) -> None:
     """If the whole round has fewer respondents than min_group_size, then no answer figure,
-    respondent count or area count is reported; invitations still are."""
+    respondent count or area count is reported, nor the size of an audience below k."""
     round_id = await builder.round(TRUST, [Person("north", full()), Person("south", full())])
     report = await round_report(store, round_id, min_group_size=10)
     assert report.summary.withheld
-    assert report.summary.invited == 2
-    assert report.summary.started is None and report.summary.response_rate is None
+    assert report.summary.invited is None and report.summary.delivered is None
+    assert report.summary.started is None and report.summary.rr1 is None
+    assert report.summary.median_seconds is None
     assert report.questions == [] and report.indices == []
     assert all(a.respondents in (None, 0) for a in report.areas)
 

@@ -9,27 +9,22 @@ fractional numbers are multiples of 1/8). Otherwise SQLite's running sums and Py
 far beyond 1e-9. Three-item means and scale items are covered by worked examples in
 ``test_aggregate.py``.
 
-The database is built through :class:`surveys.store.results.BulkWriter` (real SQLite files via
-``Store.open``); the expected figures use only ``sqlite3``, the engine's ``index_values`` and the
-pure functions of ``surveys.stats``. Counts must match exactly, intervals to 1e-9.
+The databases come from :mod:`tests.worlds` (real SQLite files written through the bulk
+writer); the expected figures use only ``sqlite3``, the engine's ``index_values`` and the pure
+functions of ``surveys.stats``. Counts must match exactly, intervals to 1e-9.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import math
-import sqlite3
-import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, assume, given, settings
 
 from surveys.aggregate import RoundReport, round_report
 from surveys.definitions import (
@@ -40,10 +35,8 @@ from surveys.definitions import (
     ScaleQuestion,
     SingleQuestion,
     YesNoQuestion,
-    parse_definition,
 )
-from surveys.engine import AnswerValue, index_values, visible_questions
-from surveys.models import Area
+from surveys.engine import index_values
 from surveys.stats import (
     Mean,
     Share,
@@ -56,293 +49,17 @@ from surveys.stats import (
     wilson_interval,
 )
 from surveys.store import Store
-from surveys.store.results import BulkWriter, invite_purpose
 from surveys.suppression import suppress
-
-PROPERTY = settings(deadline=None, max_examples=30, suppress_health_check=[HealthCheck.too_slow])
-
-DEFINITION_TOML = """
-key = "prop-survey"
-version = 1
-title = { en = "Property survey" }
-intro = { en = "Intro" }
-
-[[questions]]
-id = "feel"
-type = "single"
-text = { en = "How do you feel?" }
-choices = [
-  { code = "good", label = { en = "Good" } },
-  { code = "fair", label = { en = "Fair" } },
-  { code = "bad", label = { en = "Bad" } },
-]
-
-[[questions]]
-id = "issues"
-type = "multi"
-required = false
-text = { en = "Issues?" }
-max_picks = 2
-choices = [
-  { code = "noise", label = { en = "Noise" } },
-  { code = "theft", label = { en = "Theft" } },
-  { code = "speed", label = { en = "Speed" } },
-]
-
-[[questions]]
-id = "rating"
-type = "likert5"
-text = { en = "I trust the police." }
-
-[[questions]]
-id = "score"
-type = "scale"
-required = false
-text = { en = "How safe?" }
-low_label = { en = "Unsafe" }
-high_label = { en = "Safe" }
-
-[[questions]]
-id = "met"
-type = "yes_no"
-text = { en = "Met an officer?" }
-
-[[questions]]
-id = "useful"
-type = "likert5"
-text = { en = "Was it useful?" }
-show_if = { question = "met", equals = true }
-
-[[questions]]
-id = "age"
-type = "number"
-text = { en = "Age?" }
-min = 16
-max = 99
-
-[[questions]]
-id = "hours"
-type = "number"
-required = false
-integer = false
-text = { en = "Hours outside per day?" }
-min = 0
-max = 10
-
-[[questions]]
-id = "level"
-type = "number"
-required = false
-text = { en = "Level?" }
-min = 0
-max = 16
-
-[[questions]]
-id = "note"
-type = "text"
-required = false
-text = { en = "Anything else?" }
-
-[[indices]]
-key = "trust"
-method = "mean_rescaled"
-title = { en = "Trust" }
-items = ["rating", "score"]
-reversed = ["score"]
-min_items = 1
-
-[[indices]]
-key = "level_index"
-method = "mean_rescaled"
-title = { en = "Level" }
-items = ["level", "useful"]
-
-[[indices]]
-key = "agree"
-method = "share_agree"
-title = { en = "Agree" }
-items = ["rating"]
-threshold = 4
-
-[[indices]]
-key = "met_share"
-method = "share_agree"
-title = { en = "Met" }
-items = ["met"]
-
-[[indices]]
-key = "outdoors"
-method = "share_agree"
-title = { en = "Outdoors" }
-items = ["hours"]
-threshold = 5.5
-
-[[indices]]
-key = "age_index"
-method = "mean_rescaled"
-title = { en = "Age" }
-items = ["age"]
-"""
-
-DEFINITION = parse_definition(DEFINITION_TOML, source="prop.toml", languages=["en"])
-AREAS = ["a", "b", "c", "d"]
-OPENS = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
-TOLERANCE = 1e-9
-
-
-# --- random databases -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Respondent:
-    area: str | None
-    invite: str | None  # outbox status of the invitation, None: not invited
-    answers: dict[str, AnswerValue]
-    answered: int  # how many visible questions were answered (prefix)
-    complete: bool
-    seconds: float
-
-
-def _candidates() -> st.SearchStrategy[dict[str, AnswerValue]]:
-    maybe = st.booleans()
-    return st.fixed_dictionaries(
-        {
-            "feel": st.sampled_from(["good", "fair", "bad"]),
-            "issues": st.one_of(
-                st.none(),
-                st.lists(
-                    st.sampled_from(["noise", "theft", "speed"]),
-                    min_size=1,
-                    max_size=2,
-                    unique=True,
-                ).map(lambda picks: [c for c in ("noise", "theft", "speed") if c in picks]),
-            ),
-            "rating": st.integers(1, 5),
-            "score": st.one_of(st.none(), st.integers(0, 10)),
-            "met": maybe,
-            "useful": st.integers(1, 5),
-            "age": st.integers(16, 99),
-            "hours": st.one_of(st.none(), st.integers(0, 80).map(lambda i: i / 8)),
-            "level": st.one_of(st.none(), st.integers(0, 16)),
-            "note": st.one_of(st.none(), st.sampled_from(["loud", "ok", "más luz"])),
-        }
-    )
-
-
-@st.composite
-def respondents(draw: st.DrawFn) -> Respondent:
-    candidates = draw(_candidates())
-    shown = visible_questions(DEFINITION, candidates)
-    complete = draw(st.booleans())
-    answered = len(shown) if complete else draw(st.integers(0, len(shown) - 1))
-    return Respondent(
-        area=draw(st.sampled_from([*AREAS, "a", "b", None])),
-        invite=draw(st.sampled_from(["sent", "sent", "sent", "failed", None])),
-        answers={q.id: candidates[q.id] for q in shown[:answered]},
-        answered=answered,
-        complete=complete,
-        seconds=draw(st.floats(10, 5000)),
-    )
-
-
-@dataclass(frozen=True)
-class World:
-    respondents: list[Respondent]
-    invited_only: list[str]  # outbox statuses of invitations without a response
-    populations: dict[str, int | None]
-    min_group_size: int
-
-
-@st.composite
-def worlds(draw: st.DrawFn) -> World:
-    with_population = draw(st.booleans())
-    return World(
-        respondents=draw(st.lists(respondents(), min_size=0, max_size=24)),
-        invited_only=draw(st.lists(st.sampled_from(["sent", "failed", "pending"]), max_size=6)),
-        populations={
-            area: draw(st.integers(1, 5000)) if with_population else None for area in AREAS
-        },
-        min_group_size=draw(st.integers(1, 6)),
-    )
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="microseconds")
-
-
-async def build(path: Path, world: World) -> int:
-    """Write the world into a fresh database and return the round id."""
-    store = await Store.open(path)
-    try:
-        await store.areas.sync(
-            [Area(id=a, name=a.upper(), population=world.populations[a]) for a in AREAS]
-        )
-        version = await store.surveys.register(
-            DEFINITION.key, DEFINITION.content_hash, DEFINITION.canonical_json()
-        )
-        writer = BulkWriter(store.db)
-        round_id = await writer.round(
-            version.id, status="open", opens_at=_iso(OPENS), closes_at=None
-        )
-        people = len(world.respondents) + len(world.invited_only)
-        await writer.residents(
-            [
-                (
-                    i,
-                    f"p-{i}",
-                    7_000_000 + i,
-                    7_000_000 + i,
-                    "en",
-                    AREAS[i % 4],
-                    _iso(OPENS),
-                    None,
-                    _iso(OPENS),
-                )
-                for i in range(1, people + 1)
-            ]
-        )
-        purpose = invite_purpose(round_id)
-        outbox: list[tuple[object, ...]] = []
-        responses: list[tuple[object, ...]] = []
-        answers: list[tuple[object, ...]] = []
-        picks: list[tuple[object, ...]] = []
-        for number, person in enumerate(world.respondents, start=1):
-            if person.invite is not None:
-                outbox.append((purpose, number, "{}", person.invite, _iso(OPENS), None))
-            started = OPENS + timedelta(minutes=number)
-            finished = started + timedelta(seconds=person.seconds)
-            responses.append(
-                (
-                    number,
-                    round_id,
-                    number,
-                    version.id,
-                    person.area,
-                    "completed" if person.complete else "in_progress",
-                    _iso(started),
-                    _iso(finished) if person.complete else None,
-                )
-            )
-            for qid, value in person.answers.items():
-                stored = DEFINITION.question(qid).stored(value)
-                answers.append(
-                    (
-                        number,
-                        qid,
-                        stored.value_json,
-                        stored.num,
-                        stored.code,
-                        int(stored.is_text),
-                        _iso(started),
-                    )
-                )
-                picks.extend((number, qid, code) for code in stored.picks)
-        for offset, status in enumerate(world.invited_only, start=len(world.respondents) + 1):
-            outbox.append((purpose, offset, "{}", status, _iso(OPENS), None))
-        await writer.results(outbox=outbox, responses=responses, answers=answers, picks=picks)
-        return round_id
-    finally:
-        await store.close()
+from tests.worlds import (
+    DEFINITION,
+    Raw,
+    RawResponse,
+    World,
+    partition,
+    read_raw,
+    world_database,
+    worlds,
+)
 
 
 async def report_of(path: Path, round_id: int, min_group_size: int) -> RoundReport:
@@ -354,58 +71,13 @@ async def report_of(path: Path, round_id: int, min_group_size: int) -> RoundRepo
 
 
 def run_world(world: World) -> tuple[RoundReport, Raw]:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "db.sqlite3"
-        round_id = asyncio.run(build(path, world))
+    with world_database(world) as (path, round_id):
         report = asyncio.run(report_of(path, round_id, world.min_group_size))
         return report, read_raw(path, round_id)
 
 
-# --- the independent computation --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RawResponse:
-    id: int
-    resident_id: int
-    area: str
-    status: str
-    started_at: str
-    completed_at: str | None
-    answers: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Raw:
-    responses: list[RawResponse]
-    outbox: list[tuple[int, str]]
-    populations: dict[str, int | None]
-
-
-def read_raw(path: Path, round_id: int) -> Raw:
-    """Every row that matters, with plain sqlite3 and no aggregation in SQL."""
-    with sqlite3.connect(path) as conn:
-        answers: dict[int, dict[str, Any]] = defaultdict(dict)
-        for response_id, qid, value in conn.execute(
-            "SELECT response_id, question_id, value FROM answers"
-        ):
-            answers[response_id][qid] = json.loads(value)
-        responses = [
-            RawResponse(row[0], row[1], row[2] or "", row[3], row[4], row[5], answers[row[0]])
-            for row in conn.execute(
-                "SELECT id, resident_id, area_id, status, started_at, completed_at "
-                "FROM responses WHERE round_id = ?",
-                (round_id,),
-            )
-        ]
-        outbox = list(
-            conn.execute(
-                "SELECT resident_id, status FROM outbox WHERE purpose = ?",
-                (invite_purpose(round_id),),
-            )
-        )
-        populations = dict(conn.execute("SELECT id, population FROM areas"))
-    return Raw(responses, outbox, populations)
+TOLERANCE = 1e-9
+PROPERTY = settings(deadline=None, max_examples=30, suppress_health_check=[HealthCheck.too_slow])
 
 
 def close(a: float | None, b: float | None) -> bool:
@@ -455,8 +127,12 @@ def expected_question(question: Any, responses: Sequence[RawResponse]) -> dict[s
         codes = []
     out["options"] = {code: wilson_interval(counts[code], len(given_)) for code in codes}
     if isinstance(question, Likert5Question | ScaleQuestion | NumberQuestion):
+        low, high = question.value_range
         out["mean"] = mean_interval(
-            len(given_), math.fsum(given_), math.fsum(v * v for v in given_)
+            len(given_),
+            math.fsum(given_),
+            math.fsum(v * v for v in given_),
+            bounds=(float(low), float(high)),
         )
     if isinstance(question, Likert5Question):
         out["top_box"] = wilson_interval(sum(1 for v in given_ if v >= 4), len(given_))
@@ -482,7 +158,10 @@ def expected_indices(responses: Sequence[RawResponse]) -> dict[str, Share | Mean
 
 
 def check_figures(report_questions: Any, report_indices: Any, responses: list[RawResponse]) -> None:
+    """Every published figure equals the plain-Python one (hidden ones are checked apart)."""
     for figures in report_questions:
+        if not figures.published:
+            continue
         expected = expected_question(DEFINITION.question(figures.question_id), responses)
         assert figures.answered == expected["answered"]
         assert figures.skipped == expected["skipped"]
@@ -494,13 +173,28 @@ def check_figures(report_questions: Any, report_indices: Any, responses: list[Ra
     indices = expected_indices(responses)
     assert [i.key for i in report_indices] == list(indices)
     for index in report_indices:
-        same(index.estimate, indices[index.key])
+        if index.published:
+            same(index.estimate, indices[index.key])
 
 
-def partition(raw: Raw) -> dict[str, int]:
-    counts = Counter(r.area for r in raw.responses)
-    keys = [*AREAS, *sorted(k for k in counts if k not in AREAS)]
-    return {key: counts.get(key, 0) for key in keys}
+def answered(responses: Sequence[RawResponse], question_id: str) -> int:
+    return sum(1 for r in responses if r.answers.get(question_id) is not None)
+
+
+def index_base(responses: Sequence[RawResponse], key: str) -> int:
+    return sum(1 for r in responses if index_values(DEFINITION, r.answers)[key] is not None)
+
+
+def figure_bases(raw: Raw) -> dict[tuple[str, str], dict[str, int]]:
+    """(subject, key) -> the base of that figure in every area of the partition."""
+    areas = partition(raw)
+    members = {area: [r for r in raw.responses if r.area == area] for area in areas}
+    bases: dict[tuple[str, str], dict[str, int]] = {}
+    for question in DEFINITION.questions:
+        bases[("question", question.id)] = {a: answered(m, question.id) for a, m in members.items()}
+    for index in DEFINITION.indices:
+        bases[("index", index.key)] = {a: index_base(m, index.key) for a, m in members.items()}
+    return bases
 
 
 # --- properties -------------------------------------------------------------------------------
@@ -510,50 +204,54 @@ def partition(raw: Raw) -> dict[str, int]:
 @given(worlds())
 def test_round_report_matches_plain_python(world: World) -> None:
     """If any small round is aggregated in SQL, then every count equals the plain-Python count
-    from the raw rows and every interval agrees to 1e-9 (process figures, questions, indices,
-    published areas)."""
+    from the raw rows and every interval agrees to 1e-9 (participation, AAPOR RR1 and RR2,
+    the exact median, questions, indices, published areas)."""
     report, raw = run_world(world)
+    k = world.min_group_size
     summary = report.summary
-    privacy = suppress(partition(raw), world.min_group_size)
+    privacy = suppress(partition(raw), k)
     assert summary.withheld == privacy.total_suppressed
-    assert summary.invited == len(raw.outbox)
+    invited = len(raw.outbox)
+    assert summary.invited == (None if 0 < invited < k else invited)
     delivered = {resident for resident, status in raw.outbox if status == "sent"}
-    assert summary.delivered == len(delivered)
+    if summary.invited is not None:
+        assert summary.delivered == len(delivered)
     if summary.withheld:
         assert report.questions == [] and report.indices == []
-        assert summary.started is None and summary.completed is None
-        return
-    completed = [r for r in raw.responses if r.status == "completed"]
-    assert summary.started == len(raw.responses)
-    assert summary.completed == len(completed)
-    responded = sum(1 for r in completed if r.resident_id in delivered)
-    same(summary.response_rate, wilson_interval(responded, len(delivered)) if delivered else None)
-    durations = sorted(
-        (
-            datetime.fromisoformat(r.completed_at) - datetime.fromisoformat(r.started_at)
-        ).total_seconds()
-        for r in completed
-        if r.completed_at
-    )
-    if durations:
-        middle = len(durations) // 2
-        median = (
-            durations[middle]
-            if len(durations) % 2
-            else (durations[middle - 1] + durations[middle]) / 2
-        )
-        assert summary.median_seconds is not None
-        assert abs(summary.median_seconds - median) < 2e-3  # SQLite dates keep milliseconds
+        assert summary.started is None and summary.completed is None and summary.rr1 is None
     else:
-        assert summary.median_seconds is None
-    check_figures(report.questions, report.indices, raw.responses)
-    for area in report.areas:
-        if area.suppressed:
-            continue
-        mine = [r for r in raw.responses if r.area == area.area_id]
-        assert area.respondents == len(mine)
-        assert area.completed == sum(1 for r in mine if r.status == "completed")
-        check_figures(area.questions, area.indices, mine)
+        completed = [r for r in raw.responses if r.status == "completed"]
+        assert summary.started == len(raw.responses)
+        assert summary.completed == len(completed)
+        assert summary.partial == len(raw.responses) - len(completed)
+        complete = sum(1 for r in completed if r.resident_id in delivered)
+        partial = sum(
+            1 for r in raw.responses if r.status != "completed" and r.resident_id in delivered
+        )
+        rates_shown = summary.invited is not None and len(delivered) >= k and bool(delivered)
+        same(summary.rr1, wilson_interval(complete, len(delivered)) if rates_shown else None)
+        rr2 = wilson_interval(complete + partial, len(delivered)) if rates_shown else None
+        same(summary.rr2, rr2)
+        micro = timedelta(microseconds=1)
+        durations = sorted(
+            (datetime.fromisoformat(r.completed_at) - datetime.fromisoformat(r.started_at)) // micro
+            for r in completed
+            if r.completed_at
+        )
+        if len(durations) >= k and durations:
+            middle = durations[(len(durations) - 1) // 2 : len(durations) // 2 + 1]
+            # exact: integer microseconds, not julianday's milliseconds
+            assert summary.median_seconds == sum(middle) / len(middle) / 1_000_000
+        else:
+            assert summary.median_seconds is None
+        check_figures(report.questions, report.indices, raw.responses)
+        for area in report.areas:
+            if area.suppressed:
+                continue
+            mine = [r for r in raw.responses if r.area == area.area_id]
+            assert area.respondents == len(mine)
+            assert area.completed == sum(1 for r in mine if r.status == "completed")
+            check_figures(area.questions, area.indices, mine)
 
 
 @PROPERTY
@@ -574,66 +272,134 @@ def test_no_small_area_is_published_or_derivable(world: World) -> None:
         else:
             assert area.respondents is not None
             assert area.respondents == 0 or area.respondents >= k
-    if report.summary.started is not None:
-        published = sum(a.respondents or 0 for a in report.areas if not a.suppressed)
-        derived = report.summary.started - published
-        assert derived == sum(counts[a.area_id] for a in hidden)
-        assert derived == 0 or (
-            derived >= k and sum(1 for a in hidden if counts[a.area_id] > 0) >= 2
-        )
+    assume(report.summary.started is not None)
+    assert report.summary.started is not None
+    published = sum(a.respondents or 0 for a in report.areas if not a.suppressed)
+    derived = report.summary.started - published
+    assert derived == sum(counts[a.area_id] for a in hidden)
+    assert derived == 0 or (derived >= k and sum(1 for a in hidden if counts[a.area_id] > 0) >= 2)
+
+
+def _question(questions: Sequence[Any], question_id: str) -> Any:
+    return next(q for q in questions if q.question_id == question_id)
+
+
+def _figures_of(report: RoundReport) -> dict[tuple[str, str], Any]:
+    found: dict[tuple[str, str], Any] = {("question", q.question_id): q for q in report.questions}
+    found |= {("index", i.key): i for i in report.indices}
+    return found
+
+
+def _base(figure: Any) -> int | None:
+    if hasattr(figure, "answered"):
+        return figure.answered if figure.published else None
+    return figure.estimate.n if figure.published else None
 
 
 @PROPERTY
 @given(worlds())
-def test_weighted_estimates_pool_suppressed_areas(world: World) -> None:
-    """If every area has a population, then the weighted figures equal post-stratification over
-    the published areas plus one stratum pooling the suppressed ones; otherwise there are none."""
+def test_no_figure_rests_on_a_small_base(world: World) -> None:
+    """If a round is reported, then no published figure (overall or in an area: shares,
+    means, top-box, indices, weighted ones) has a base 0 < n < k, and for every figure what
+    subtraction leaves of the areas where it is hidden is 0 answers, or at least k answers
+    from two or more areas (complementary suppression holds per figure)."""
     report, raw = run_world(world)
-    if report.summary.withheld:
-        assert not report.weighted
-        return
+    k = world.min_group_size
+    assume(not report.summary.withheld)
+    bases = figure_bases(raw)
+    overall = _figures_of(report)
+    area_figures = {a.area_id: _figures_of(a) for a in report.areas if not a.suppressed}
+    for key, per_area in bases.items():
+        figure = overall[key]
+        base = _base(figure)
+        assert base is None or base == 0 or base >= k, (key, base)
+        if base is None:
+            assert sum(per_area.values()) > 0  # an empty figure is published as empty
+            continue
+        assert base == sum(per_area.values())
+        shown = 0
+        hidden_areas = []
+        for area, n in per_area.items():
+            figures = area_figures.get(area)
+            area_base = None if figures is None else _base(figures[key])
+            assert area_base is None or area_base == 0 or area_base >= k, (key, area, area_base)
+            if area_base is None:
+                hidden_areas.append(n)
+            else:
+                assert area_base == n
+                shown += n
+        residue = base - shown
+        assert residue == sum(hidden_areas)
+        assert residue == 0 or (residue >= k and sum(1 for n in hidden_areas if n > 0) >= 2)
+
+
+@PROPERTY
+@given(worlds())
+def test_weighted_estimates_pool_each_figures_hidden_areas(world: World) -> None:
+    """If every area has a population, then each weighted figure equals post-stratification
+    over the areas where that figure is published plus one stratum pooling the areas where it
+    is hidden, with Kish's effective n; otherwise there are none."""
+    report, raw = run_world(world)
+    assume(not report.summary.withheld)
     counts = partition(raw)
     can_weight = all(raw.populations.get(key) for key in counts)
     assert report.weighted == can_weight
     if not can_weight:
         assert all(i.weighted is None for i in report.indices)
-        return
-    hidden = {a.area_id for a in report.areas if a.suppressed}
-    groups: list[tuple[int, list[RawResponse]]] = [
-        (raw.populations[key] or 0, [r for r in raw.responses if r.area == key])
-        for key in counts
-        if key not in hidden
-    ]
-    if hidden:
-        groups.append(
-            (
-                sum(raw.populations[key] or 0 for key in hidden),
-                [r for r in raw.responses if r.area in hidden],
+        assert all(q.weighted_mean is None for q in report.questions)
+    published_areas = {a.area_id: a for a in report.areas if not a.suppressed}
+    for question_id in ("rating", "feel"):
+        figure = next(q for q in report.questions if q.question_id == question_id)
+        if not can_weight or not figure.published:
+            continue
+        shown = [
+            key
+            for key in counts
+            if key in published_areas
+            and _question(published_areas[key].questions, question_id).published
+        ]
+        hidden = [key for key in counts if key not in shown]
+        groups: list[tuple[int, list[RawResponse]]] = [
+            (raw.populations[key] or 0, [r for r in raw.responses if r.area == key])
+            for key in shown
+        ]
+        if hidden:
+            groups.append(
+                (
+                    sum(raw.populations[key] or 0 for key in hidden),
+                    [r for r in raw.responses if r.area in hidden],
+                )
             )
-        )
-    rating = next(q for q in report.questions if q.question_id == "rating")
-    strata = []
-    for population, members in groups:
-        values = [r.answers["rating"] for r in members if r.answers.get("rating") is not None]
-        strata.append(
-            Stratum(
-                population=population,
-                n=len(values),
-                total=sum(values),
-                total_sq=sum(v * v for v in values),
-            )
-        )
-    same(rating.weighted_mean, post_stratified_mean(strata))
-    feel = next(q for q in report.questions if q.question_id == "feel")
-    good = next(o for o in feel.options if o.code == "good")
-    share_strata = []
-    for population, members in groups:
-        values = [r.answers["feel"] for r in members if r.answers.get("feel") is not None]
-        share_strata.append(
-            ShareStratum(
-                population=population,
-                n=len(values),
-                successes=sum(1 for v in values if v == "good"),
-            )
-        )
-    same(good.weighted, post_stratified_share(share_strata))
+        if question_id == "rating":
+            strata = []
+            for population, members in groups:
+                values = [r.answers["rating"] for r in members if "rating" in r.answers]
+                values = [v for v in values if v is not None]
+                strata.append(
+                    Stratum(
+                        population=population,
+                        n=len(values),
+                        total=sum(values),
+                        total_sq=sum(v * v for v in values),
+                    )
+                )
+            expected = post_stratified_mean(strata, bounds=(1.0, 5.0))
+            same(figure.weighted_mean, expected)
+            assert figure.weighted_mean is not None
+            assert figure.weighted_mean.effective_n == expected.effective_n
+        else:
+            good = next(o for o in figure.options if o.code == "good")
+            share_strata = []
+            for population, members in groups:
+                values = [r.answers["feel"] for r in members if r.answers.get("feel") is not None]
+                share_strata.append(
+                    ShareStratum(
+                        population=population,
+                        n=len(values),
+                        successes=sum(1 for v in values if v == "good"),
+                    )
+                )
+            expected_share = post_stratified_share(share_strata)
+            same(good.weighted, expected_share)
+            assert good.weighted is not None
+            assert good.weighted.design_effect == expected_share.design_effect

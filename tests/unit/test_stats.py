@@ -7,6 +7,7 @@ compare with the functions fed only the sufficient statistics SQL would return.
 
 from __future__ import annotations
 
+import itertools
 import math
 import statistics
 from collections import Counter
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 from statistics import NormalDist
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats as scipy_stats  # type: ignore[import-untyped]
 
@@ -24,6 +25,7 @@ from surveys.stats import (
     ShareStratum,
     Stratum,
     TestResult,
+    benjamini_hochberg,
     choice_shares,
     index_interval,
     mean_change,
@@ -517,12 +519,14 @@ def test_mean_change_with_a_single_respondent_is_undecided() -> None:
     """If one side has a single respondent, then the difference is shown but not tested."""
     change = mean_change(mean_interval(1, 4.0, 16.0), mean_interval(*sums([2, 3, 4])))
     assert change.difference == -1.0
+    assert change.test is not None
     assert change.test.p_value is None and change.test.significant is False
 
 
 def test_change_from_an_empty_round_has_no_difference() -> None:
     """If the previous round had no answers, then difference and p are None."""
     change = share_change(wilson_interval(0, 0), wilson_interval(3, 10))
+    assert change.test is not None
     assert change.difference is None and change.test.p_value is None
 
 
@@ -538,27 +542,57 @@ def share_stratum(population: int, answers: Sequence[bool]) -> ShareStratum:
     return ShareStratum(population=population, n=len(answers), successes=sum(answers))
 
 
+def kish_reference(raw: Sequence[tuple[int, Sequence[float]]]) -> dict[str, float]:
+    """Kish's effective n and design effect, and the weighted mean with its interval, from
+    per-respondent weights ``w_i = W_h / n_h`` over the raw values (no per-stratum shortcut)."""
+    used = [(pop, values) for pop, values in raw if values]
+    grand = sum(pop for pop, _ in used)
+    weights = [pop / grand / len(values) for pop, values in used for _ in values]
+    values = [v for _, vs in used for v in vs]
+    n = len(values)
+    effective = math.fsum(weights) ** 2 / math.fsum(w * w for w in weights)
+    value = math.fsum(w * v for w, v in zip(weights, values, strict=True))
+    variance = (
+        n / (n - 1) * math.fsum(w * (v - value) ** 2 for w, v in zip(weights, values, strict=True))
+    )
+    half = scipy_stats.t.ppf(0.975, effective - 1) * math.sqrt(variance / effective)
+    return {
+        "effective_n": effective,
+        "design_effect": n / effective,
+        "value": value,
+        "sd": math.sqrt(variance),
+        "low": value - half,
+        "high": value + half,
+    }
+
+
 def test_post_stratified_mean_hand_computation() -> None:
     """If area A (population 3000) has values 4, 5 and area B (population 1000) has 1, 2, 3,
-    then the weighted mean is 0.75 · 4.5 + 0.25 · 2 = 3.875 and the variance
-    0.75² · 0.5/2 + 0.25² · 1/3."""
+    then the weighted mean is 0.75 · 4.5 + 0.25 · 2 = 3.875, Kish's effective n is
+    1 / (0.75²/2 + 0.25²/3) = 3.3103 (design effect 5 / 3.3103 = 1.5104), and the interval is
+    a t interval on the effective n with the weighted variance 5/4 · (0.75·0.5/2 + 0.25·2/3 +
+    0.75·0.625² + 0.25·1.875²)."""
     mean = post_stratified_mean([stratum(3000, [4, 5]), stratum(1000, [1, 2, 3])])
-    variance = 0.75**2 * 0.5 / 2 + 0.25**2 * 1.0 / 3
-    df = variance**2 / ((0.75**2 * 0.5 / 2) ** 2 / 1 + (0.25**2 * 1.0 / 3) ** 2 / 2)
-    half = scipy_stats.t.ppf(0.975, df) * math.sqrt(variance)
+    effective = 1 / (0.75**2 / 2 + 0.25**2 / 3)
+    variance = 5 / 4 * (0.75 * 0.5 / 2 + 0.25 * 2 / 3 + 0.75 * 0.625**2 + 0.25 * 1.875**2)
+    half = scipy_stats.t.ppf(0.975, effective - 1) * math.sqrt(variance / effective)
     assert mean.n == 5
     assert close(mean.value, 3.875)
+    assert close(mean.effective_n, effective) and close(mean.design_effect, 5 / effective)
+    assert close(mean.sd, math.sqrt(variance))
     assert close(mean.low, 3.875 - half)
     assert close(mean.high, 3.875 + half)
 
 
 def test_post_stratified_mean_of_one_stratum_is_the_plain_mean() -> None:
-    """If there is one stratum, then the post-stratified mean equals mean_interval."""
+    """If there is one stratum, then the post-stratified mean equals mean_interval, with a
+    design effect of 1."""
     values = [1, 4, 4, 5, 2, 3]
     plain = mean_interval(*sums(values))
     weighted = post_stratified_mean([stratum(12345, values)])
     for field in ("n", "value", "low", "high", "sd"):
         assert close(getattr(weighted, field), getattr(plain, field)), field
+    assert close(weighted.design_effect, 1.0) and close(weighted.effective_n, 6.0)
 
 
 def test_post_stratified_mean_drops_empty_strata() -> None:
@@ -569,27 +603,19 @@ def test_post_stratified_mean_drops_empty_strata() -> None:
     assert close(with_empty.value, 0.5 * 2.5 + 0.5 * 4)
 
 
-def test_post_stratified_mean_borrows_pooled_variance_for_single_respondents() -> None:
-    """If an area has one respondent, then its variance is the pooled within-area variance
-    (SS 8 + 2 over 2 + 1 df), entering Satterthwaite's df as one term with the pooled df."""
-    mean = post_stratified_mean([stratum(100, [1, 3, 5]), stratum(100, [2, 4]), stratum(200, [5])])
-    pooled = (8.0 + 2.0) / (2 + 1)
-    a1, a2, a3 = 0.25**2 * 4.0 / 3, 0.25**2 * 2.0 / 2, 0.5**2 * pooled / 1
-    variance = a1 + a2 + a3
-    df = variance**2 / (a1**2 / 2 + a2**2 / 1 + a3**2 / 3)
-    half = scipy_stats.t.ppf(0.975, df) * math.sqrt(variance)
-    value = 0.25 * 3 + 0.25 * 3 + 0.5 * 5
-    assert close(mean.value, value)
-    assert close(mean.low, value - half)
-    assert close(mean.high, value + half)
+def test_post_stratified_mean_is_clipped_to_the_scale() -> None:
+    """If the weighted interval of 1-5 answers reaches past 5, then it is cut at 5 and marked."""
+    mean = post_stratified_mean([stratum(9000, [5, 5, 4]), stratum(100, [1, 5])], bounds=(1.0, 5.0))
+    assert mean.high == 5.0 and mean.clipped
 
 
 @pytest.mark.parametrize(
     "strata",
-    [[], [stratum(100, [])], [stratum(100, [3]), stratum(50, [4])]],
+    [[], [stratum(100, [])], [stratum(100, [3])], [stratum(1000, [3]), stratum(1, [4])]],
 )
 def test_post_stratified_mean_without_spread(strata: list[Stratum]) -> None:
-    """If no area has two respondents, then there is no interval (and no value without any)."""
+    """If there is at most one respondent, or the weights leave an effective n below 2 (less
+    than one degree of freedom), then there is no interval (and no value without any respondent)."""
     mean = post_stratified_mean(strata)
     assert mean.low is None and mean.high is None and mean.sd is None
     assert (mean.value is None) == (mean.n == 0)
@@ -641,25 +667,17 @@ strata_values = st.lists(
 @PROPERTY
 @given(strata_values)
 def test_post_stratified_mean_matches_raw_values(raw: list[tuple[int, list[int]]]) -> None:
-    """If areas report raw Likert values, then the weighted mean, and the t interval with
-    Satterthwaite df, match Cochran's formulas evaluated on the raw values."""
+    """If areas report raw Likert values, then the weighted mean, Kish's effective n and
+    design effect, and the t interval on the effective n match the same formulas evaluated
+    respondent by respondent on the raw values."""
     mean = post_stratified_mean([stratum(pop, values) for pop, values in raw])
-    grand = sum(pop for pop, _ in raw)
-    weights = [pop / grand for pop, _ in raw]
-    value = math.fsum(w * statistics.mean(v) for w, (_, v) in zip(weights, raw, strict=True))
-    terms = [
-        w * w * statistics.variance(v) / len(v) for w, (_, v) in zip(weights, raw, strict=True)
-    ]
-    variance = math.fsum(terms)
+    expected = kish_reference(raw)
     assert mean.n == sum(len(v) for _, v in raw)
-    assert close(mean.value, value)
-    if variance == 0:
-        assert mean.low == mean.high == mean.value
-        return
-    df = variance**2 / math.fsum(t * t / (len(v) - 1) for t, (_, v) in zip(terms, raw, strict=True))
-    half = scipy_stats.t.ppf(0.975, df) * math.sqrt(variance)
-    assert close(mean.low, value - half)
-    assert close(mean.high, value + half)
+    for name in ("value", "effective_n", "design_effect", "sd"):
+        assert close(getattr(mean, name), expected[name]), name
+    assume(expected["effective_n"] >= 2)
+    assert close(mean.low, expected["low"])
+    assert close(mean.high, expected["high"])
 
 
 @PROPERTY
@@ -686,9 +704,7 @@ def test_post_stratified_share_matches_raw_answers(raw: list[tuple[int, list[boo
     used = [(pop, answers) for pop, answers in raw if answers]
     assert share.n == sum(len(a) for _, a in raw)
     assert share.successes == sum(sum(a) for _, a in raw)
-    if not used:
-        assert share.value is None
-        return
+    assume(used)
     grand = sum(pop for pop, _ in used)
     weights = [pop / grand for pop, _ in used]
     p = math.fsum(w * sum(a) / len(a) for w, (_, a) in zip(weights, used, strict=True))
@@ -697,6 +713,8 @@ def test_post_stratified_share_matches_raw_answers(raw: list[tuple[int, list[boo
     assert close(share.value, p)
     assert close(share.low, low)
     assert close(share.high, high)
+    assert close(share.effective_n, n_eff)
+    assert close(share.design_effect, share.n / n_eff)
 
 
 @PROPERTY
@@ -709,3 +727,56 @@ def test_proportional_weights_reproduce_the_plain_share(areas: list[list[bool]])
     assert close(share.value, plain.value)
     assert close(share.low, plain.low)
     assert close(share.high, plain.high)
+
+
+# --- clipping ---------------------------------------------------------------------------------
+
+
+def test_mean_interval_is_clipped_to_the_answer_scale() -> None:
+    """If three spread-out 1-5 answers give a t interval past 5 (4.29 (3.26-5.31) in the
+    audit), then the interval is cut at the scale's end and marked clipped."""
+    mean = mean_interval(*sums([5, 5, 3]), bounds=(1.0, 5.0))
+    assert mean.high == 5.0 and mean.clipped
+    assert mean.low is not None and mean.low > 1.0
+    unbounded = mean_interval(*sums([5, 5, 3]))
+    assert unbounded.high is not None and unbounded.high > 5.0 and not unbounded.clipped
+
+
+@PROPERTY
+@given(st.lists(st.integers(0, 10), min_size=2, max_size=40))
+def test_clipped_intervals_never_leave_the_scale(values: list[int]) -> None:
+    """If any 0-10 answers are summarised, then the interval lies within 0-10, and it is
+    marked clipped exactly when the plain t interval did not."""
+    plain = mean_interval(*sums(values))
+    mean = mean_interval(*sums(values), bounds=(0.0, 10.0))
+    assert mean.low is not None and mean.high is not None
+    assert plain.low is not None and plain.high is not None
+    assert 0.0 <= mean.low <= mean.high <= 10.0
+    assert mean.clipped == (plain.low < 0.0 or plain.high > 10.0)
+
+
+# --- multiple testing -------------------------------------------------------------------------
+
+
+def test_benjamini_hochberg_hand_computation() -> None:
+    """If four tests give p = 0.01, 0.04, 0.03, 0.20, then the adjusted values are
+    min over the larger ranks of p·m/rank: 0.04, 0.0533, 0.0533, 0.20 (in the given order)."""
+    adjusted = benjamini_hochberg([0.01, 0.04, 0.03, 0.20])
+    assert adjusted == pytest.approx([0.04, 0.04 * 4 / 3, 0.04 * 4 / 3, 0.20])
+
+
+@PROPERTY
+@given(st.lists(st.floats(0, 1, allow_nan=False), min_size=1, max_size=60))
+def test_benjamini_hochberg_matches_the_step_up_definition(p_values: list[float]) -> None:
+    """If any p-values are adjusted, then each adjusted value is at least its raw value, at
+    most 1, keeps the raw order, and equals min over j >= rank of m·p_(j)/j."""
+    adjusted = benjamini_hochberg(p_values)
+    m = len(p_values)
+    ordered = sorted(p_values)
+    for raw, value in zip(p_values, adjusted, strict=True):
+        rank = ordered.index(raw) + 1
+        expected = min(1.0, min(ordered[j - 1] * m / j for j in range(rank, m + 1)))
+        assert raw - 1e-12 <= value <= 1.0
+        assert math.isclose(value, expected, rel_tol=1e-12, abs_tol=1e-15)
+    pairs = sorted(zip(p_values, adjusted, strict=True))
+    assert all(a[1] <= b[1] + 1e-15 for a, b in itertools.pairwise(pairs))

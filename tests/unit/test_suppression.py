@@ -7,7 +7,7 @@ import itertools
 from collections.abc import Iterator, Mapping
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from surveys.suppression import SuppressionResult, suppress
@@ -149,8 +149,8 @@ def test_subtraction_reveals_at_least_k_people_across_two_groups(
     """If the total is published, then the suppressed set is empty, or it holds at least two
     non-empty groups whose counts add up to k or more; the derivable residual is their sum."""
     result = suppress(counts, k)
-    if result.total is None:
-        return
+    assume(result.total is not None)
+    assert result.total is not None
     hidden = [counts[g] for g in result.suppressed]
     assert result.total - sum(result.published.values()) == sum(hidden)
     if hidden:
@@ -158,13 +158,38 @@ def test_subtraction_reveals_at_least_k_people_across_two_groups(
         assert sum(hidden) >= k
 
 
+@st.composite
+def without_small_groups(draw: st.DrawFn) -> tuple[dict[str, int], int]:
+    """A partition in which every group is empty or has at least k members."""
+    k = draw(sizes)
+    counts = draw(
+        st.dictionaries(
+            st.text("abcdefgh", min_size=1, max_size=2),
+            st.one_of(st.just(0), st.integers(k, 60)),
+            max_size=10,
+        )
+    )
+    return counts, k
+
+
+@st.composite
+def only_small_groups(draw: st.DrawFn) -> tuple[dict[str, int], int]:
+    """A partition whose non-empty groups are all below k: the total may have to go."""
+    k = draw(st.integers(2, 15))
+    counts = draw(
+        st.dictionaries(
+            st.text("abcdefgh", min_size=1, max_size=2), st.integers(0, k - 1), max_size=4
+        )
+    )
+    return counts, k
+
+
 @PROPERTY
-@given(partitions, sizes)
-def test_nothing_is_suppressed_without_small_groups(counts: dict[str, int], k: int) -> None:
+@given(without_small_groups())
+def test_nothing_is_suppressed_without_small_groups(case: tuple[dict[str, int], int]) -> None:
     """If no group is small, then every group and the total are published."""
+    counts, k = case
     result = suppress(counts, k)
-    if any(0 < n < k for n in counts.values()):
-        return
     assert result.published == counts
     assert result.total == sum(counts.values())
     assert not result.total_suppressed
@@ -181,22 +206,21 @@ def test_complements_are_minimal(counts: dict[str, int], k: int) -> None:
     self_protecting = not small or (len(small) >= 2 and sum(small) >= k and sum(small) > len(small))
     if self_protecting:
         assert complements == []
-        return
-    assert len(complements) <= 1
-    if complements:
+    elif complements:
+        assert len(complements) == 1
         assert all(n >= counts[complements[0]] for n in result.published.values() if n > 0)
     else:
         assert result.total_suppressed
 
 
 @PROPERTY
-@given(partitions, sizes)
-def test_hidden_total_leaves_nothing_small_recoverable(counts: dict[str, int], k: int) -> None:
+@given(only_small_groups())
+def test_hidden_total_leaves_nothing_small_recoverable(case: tuple[dict[str, int], int]) -> None:
     """If the total is suppressed, then that is because no non-empty group was left to serve
     as a complement: everything published is 0 and every hidden group is small."""
+    counts, k = case
     result = suppress(counts, k)
-    if not result.total_suppressed:
-        return
+    assume(result.total_suppressed)
     assert result.total is None
     assert all(n == 0 for n in result.published.values())
     assert all(r == "small" for r in result.reasons.values())
@@ -207,9 +231,8 @@ def test_hidden_total_leaves_nothing_small_recoverable(counts: dict[str, int], k
 
 def assert_nothing_pinned(counts: dict[str, int], k: int) -> None:
     result = suppress(counts, k)
-    if result.total is None:
-        return  # no linear relation left: every suppressed count is unconstrained
-    for group, values in feasible_values(result).items():
+    # Without a total there is no linear relation left: every suppressed count is free.
+    for group, values in feasible_values(result).items() if result.total is not None else []:
         assert counts[group] in values
         assert len(values) >= 2, (counts, k, group)
 
@@ -231,3 +254,67 @@ def test_brute_force_no_suppressed_count_is_pinned(counts: dict[str, int], k: in
     """If a partition has up to five groups, then no suppressed count is pinned down by trying
     every assignment consistent with the published total and counts."""
     assert_nothing_pinned(counts, k)
+
+
+# --- groups hidden beforehand (per-figure suppression) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("counts", "hidden", "k", "suppressed", "total_hidden"),
+    [
+        # A figure with 2 answers in a published area joins the area hidden as a whole.
+        ({"a": 12, "b": 2, "c": 30}, {"a"}, 5, {"a", "b"}, False),
+        # The hidden area alone holds 12 answers: one more group must hide beside it.
+        ({"a": 12, "b": 20, "c": 30}, {"a"}, 5, {"a", "b"}, False),
+        # Nobody in the hidden area answered: nothing follows from subtraction.
+        ({"a": 0, "b": 20, "c": 30}, {"a"}, 5, {"a"}, False),
+        # Two hidden areas with 3 answers in all, k = 5: the smallest other joins them.
+        ({"a": 1, "b": 2, "c": 30, "d": 9}, {"a", "b"}, 5, {"a", "b", "d"}, False),
+        # Only hidden answers: the figure's total goes too.
+        ({"a": 6, "b": 0}, {"a"}, 5, {"a"}, True),
+    ],
+)
+def test_groups_hidden_beforehand_stay_hidden(
+    counts: dict[str, int], hidden: set[str], k: int, suppressed: set[str], total_hidden: bool
+) -> None:
+    """If some groups are hidden already (areas hidden as a whole), then they stay hidden,
+    count towards the rule, and a complement is added when they do not protect themselves."""
+    result = suppress(counts, k, hidden=hidden)
+    assert result.suppressed == suppressed
+    assert result.total_suppressed == total_hidden
+    assert {g for g, r in result.reasons.items() if r == "hidden"} == hidden
+
+
+@st.composite
+def with_hidden_groups(draw: st.DrawFn) -> tuple[dict[str, int], int, set[str]]:
+    """A partition, k, and one or more of its groups hidden beforehand."""
+    counts = draw(
+        st.dictionaries(
+            st.text("abcdefgh", min_size=1, max_size=2), st.integers(0, 60), min_size=1, max_size=10
+        )
+    )
+    hidden = draw(st.sets(st.sampled_from(sorted(counts)), min_size=1))
+    return counts, draw(sizes), hidden
+
+
+@PROPERTY
+@given(with_hidden_groups())
+def test_groups_hidden_beforehand_leave_nothing_small(
+    case: tuple[dict[str, int], int, set[str]],
+) -> None:
+    """If groups are hidden beforehand, then no small group is published, every hidden group
+    stays hidden, and a published total leaves 0 or at least k from two or more groups."""
+    counts, k, hidden = case
+    result = suppress(counts, k, hidden=hidden)
+    assert hidden <= result.suppressed
+    assert all(n == 0 or n >= k for n in result.published.values())
+    residue = [counts[g] for g in result.suppressed if counts[g] > 0]
+    if result.total is not None:
+        assert not residue or (len(residue) >= 2 and sum(residue) >= k)
+
+
+def test_complementary_groups_are_named() -> None:
+    """If a group is hidden only to protect a small one, then it is listed as complementary
+    (so /residents can say why), the small one is not."""
+    result = suppress({"tiny": 2, "mid": 12, "big": 40}, 5)
+    assert result.complementary == {"mid"}
