@@ -28,7 +28,7 @@ from bot.sandbox.methods import METHODS, BotApi
 from bot.sandbox.params import ApiError, Params, Upload, bad_request, decode_for_log
 from bot.sandbox.simulation import SimGroup, SimUser
 from bot.sandbox.spec import unknown_parameters
-from bot.sandbox.state import BotMessage, EmulatorStats, SandboxState
+from bot.sandbox.state import WAIT_SECONDS, BotMessage, EmulatorStats, SandboxState
 
 __all__ = ["BotApiEmulator"]
 
@@ -373,7 +373,7 @@ class BotApiEmulator:
     async def wait_until(
         self,
         predicate: Callable[[], bool],
-        timeout: float = 5.0,  # noqa: ASYNC109 - part of the test API contract
+        timeout: float = WAIT_SECONDS,  # noqa: ASYNC109 - part of the test API contract
         message: str = "",
     ) -> None:
         """Wait until ``predicate()`` holds, re-checking on every state change."""
@@ -383,7 +383,7 @@ class BotApiEmulator:
 
     async def wait_idle(
         self,
-        timeout: float = 5.0,  # noqa: ASYNC109 - part of the test API contract
+        timeout: float = WAIT_SECONDS,  # noqa: ASYNC109 - part of the test API contract
         *,
         settle: float = 0.1,
     ) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 from bot.sandbox.formatting import utf16_len
 from bot.sandbox.media import sniff_image, tiny_png
 from bot.sandbox.methods import photo_size
-from bot.sandbox.state import BotMessage, ChatRecord, SandboxState
+from bot.sandbox.state import WAIT_SECONDS, BotMessage, ChatRecord, SandboxState
 
 __all__ = ["BotMessage", "SimGroup", "SimUser", "format_transcript"]
 
@@ -80,7 +80,7 @@ class _Conversation:
 
     async def next_reply(
         self,
-        timeout: float = 5.0,  # noqa: ASYNC109 - part of the test API contract
+        timeout: float = WAIT_SECONDS,  # noqa: ASYNC109 - part of the test API contract
     ) -> BotMessage:
         """The bot's next new message or edit in this chat after the last action."""
         return await self.wait_for(lambda _: True, timeout=timeout)
@@ -88,7 +88,7 @@ class _Conversation:
     async def wait_for(
         self,
         match: Match,
-        timeout: float = 5.0,  # noqa: ASYNC109 - part of the test API contract
+        timeout: float = WAIT_SECONDS,  # noqa: ASYNC109 - part of the test API contract
     ) -> BotMessage:
         """First bot message/edit after the cursor containing ``match`` (or satisfying it)."""
         predicate = match if callable(match) else (lambda m: match in m.text)

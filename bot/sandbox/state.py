@@ -27,6 +27,11 @@ __all__ = [
 ]
 
 JSON = dict[str, Any]
+
+WAIT_SECONDS = 15.0
+"""How long a test waits for the bot before calling a condition unmet. Generous, because a loaded
+machine (CI on two cores) is slow; a wait ends as soon as its condition holds, so only a
+failing test pays for it."""
 MessageKind = Literal["text", "document", "photo"]
 
 # Update types delivered when the bot never chose (or passed an empty) allowed_updates.
