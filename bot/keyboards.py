@@ -19,10 +19,9 @@ import re
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, TypeVar, dataclass_transform
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from typing_extensions import dataclass_transform
 
 from bot.texts import Catalogue
 from surveys.errors import StaleActionError
