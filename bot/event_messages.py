@@ -73,15 +73,16 @@ def weekday(texts: Catalogue, language: str, moment: datetime) -> str:
 
 def before_text(texts: Catalogue, language: str, before: timedelta) -> str:
     """``tomorrow``-style wording of a reminder offset: ``in 1 hour``, ``in 2 days``."""
-    hours = int(before.total_seconds() // 3600)
-    if hours and hours % 24 == 0:
+    minutes = int(before.total_seconds() // 60)
+    if minutes % 60:  # 90m: "in 90 minutes", never a rounded "in 1 hour"
+        return texts.get(language, "event_in_minutes", count=minutes)
+    hours = minutes // 60
+    if hours % 24 == 0:
         days = hours // 24
         key = "event_in_one_day" if days == 1 else "event_in_days"
         return texts.get(language, key, count=days)
-    if hours:
-        key = "event_in_one_hour" if hours == 1 else "event_in_hours"
-        return texts.get(language, key, count=hours)
-    return texts.get(language, "event_in_minutes", count=int(before.total_seconds() // 60))
+    key = "event_in_one_hour" if hours == 1 else "event_in_hours"
+    return texts.get(language, key, count=hours)
 
 
 class EventOutbox:

@@ -6,6 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
+from bot.event_messages import before_text
 from bot.texts import Catalogue
 from bot.views.events import (
     event_card_view,
@@ -99,3 +102,20 @@ def test_created_view_says_when_quiet_hours_hold_the_announcement() -> None:
     text = newevent_created_view(TEXTS, "en", event(), 12, held, MADRID).text
     assert "recipients: 12" in text and "goes out at 12-01 08:00" in text
     assert "Quiet" not in newevent_created_view(TEXTS, "en", event(), 12, None, MADRID).text
+
+
+@pytest.mark.parametrize(
+    ("before", "en", "es"),
+    [
+        (timedelta(days=1), "tomorrow", "mañana"),
+        (timedelta(days=2), "in 2 days", "en 2 días"),
+        (timedelta(hours=1), "in 1 hour", "en 1 hora"),
+        (timedelta(hours=3), "in 3 hours", "en 3 horas"),
+        (timedelta(minutes=90), "in 90 minutes", "en 90 minutos"),
+        (timedelta(minutes=30), "in 30 minutes", "en 30 minutos"),
+    ],
+)
+def test_reminder_wording(before: timedelta, en: str, es: str) -> None:
+    """If a reminder goes some time before the start, then it says when in words, exactly."""
+    assert before_text(TEXTS, "en", before) == en
+    assert before_text(TEXTS, "es", before) == es
