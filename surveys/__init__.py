@@ -1,5 +1,5 @@
 """community-feedback-bot's domain core: survey definitions, answering, rounds, storage,
-statistics and exports. Usable without Telegram (the CLI and tests use it directly).
+statistics, exports, concern reports and community events. Usable without Telegram (the CLI and tests use it directly).
 
 Names are resolved lazily (PEP 562): importing one submodule must not pull in scipy,
 matplotlib or openpyxl, which only reports and exports need.
@@ -13,6 +13,9 @@ from typing import Any
 _LOCATIONS = {
     "Answering": "surveys.answering",
     "DefinitionError": "surveys.errors",
+    "EventBoard": "surveys.events.board",
+    "EventClock": "surveys.events.clock",
+    "EventPlanner": "surveys.events.wizard",
     "ReportDesk": "surveys.reports.desk",
     "ReportDrafting": "surveys.reports.drafting",
     "RoundClock": "surveys.schedule",
@@ -23,6 +26,8 @@ _LOCATIONS = {
     "SurveysError": "surveys.errors",
     "check_files": "surveys.definitions",
     "create_round": "surveys.rounds",
+    "event_calendar": "surveys.events.calendar",
+    "event_results": "surveys.events.results",
     "export_reports": "surveys.reports.export",
     "load_definition": "surveys.definitions",
     "report_figures": "surveys.reports.figures",
