@@ -1,5 +1,6 @@
 """community-feedback-bot's domain core: survey definitions, answering, rounds, storage,
-statistics, exports, concern reports and community events. Usable without Telegram (the CLI and tests use it directly).
+statistics, exports, concern reports and community events. Usable without Telegram (the CLI
+and tests use it directly).
 
 Names are resolved lazily (PEP 562): importing one submodule must not pull in scipy,
 matplotlib or openpyxl, which only reports and exports need.
