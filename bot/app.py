@@ -14,6 +14,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from typing import TYPE_CHECKING, cast
+from urllib.parse import urlsplit
 
 from telegram import BotCommandScopeChat, Update
 from telegram.constants import ParseMode
@@ -30,19 +31,22 @@ from bot.event_scheduling import event_services
 from bot.instance import InstanceLock
 from bot.ratelimit import RetryingRateLimiter
 from bot.report_scheduling import report_services
-from bot.scheduling import RoundScheduler, invitation_message, reminder_message
-from bot.texts import Catalogue, CatalogueError
+from bot.scheduling import RoundScheduler
+from bot.services import (
+    load_catalogue,
+    mirror_areas,
+    quiet_hours,
+    round_clock,
+    survey_registry,
+)
+from bot.texts import Catalogue
 from bot.updates import PerUserUpdateProcessor, UpdateInbox
 from surveys.announcements import Announcements
 from surveys.answering import Answering
 from surveys.digest import Digests
-from surveys.models import Area
 from surveys.onboarding import Onboarding
 from surveys.planning import RoundPlanner
 from surveys.publishing import Publishing
-from surveys.quiet import QuietHours
-from surveys.registry import SurveyRegistry
-from surveys.schedule import RoundClock
 from surveys.store import Store
 
 if TYPE_CHECKING:
@@ -62,13 +66,6 @@ def _digest_results(texts: Catalogue, language: str, report: RoundReport) -> str
     from bot.reports import digest_results  # statistics libraries: only when a digest is made
 
     return digest_results(texts, language, report)
-
-
-def load_catalogue(settings: Settings) -> Catalogue:
-    try:
-        return Catalogue.load(settings.community.languages)
-    except CatalogueError as exc:
-        raise ConfigError(f"community.languages: {exc}") from None
 
 
 def build_application(
@@ -131,9 +128,7 @@ async def start_services(app: FeedbackApplication) -> Services:
     assert settings is not None
     store = await Store.open(settings.database.path)
     try:
-        await store.areas.sync(
-            [Area(id=a.id, name=a.name, population=a.population) for a in settings.areas]
-        )
+        await mirror_areas(store, settings)
         texts = load_catalogue(settings)
         delivery = DeliveryWorker(
             app.bot,
@@ -142,17 +137,9 @@ async def start_services(app: FeedbackApplication) -> Services:
             app.bot_data.delivery_policy or _delivery_policy(settings),
             staff=list(settings.access.coordinators or settings.access.admins),
         )
-        registry = SurveyRegistry(store, settings.community.languages, settings.surveys.files)
+        registry = survey_registry(settings, store)
         zone = settings.community.zone
-        quiet = QuietHours.parse(settings.delivery.quiet_hours, zone)
-        clock = RoundClock(
-            store,
-            registry,
-            invitation=functools.partial(invitation_message, zone=zone),
-            reminder=reminder_message,
-            zone=zone,
-            quiet=quiet,
-        )
+        clock = round_clock(settings, store, registry)
         staff = sorted({*settings.access.coordinators, *settings.access.admins})
         publishing = Publishing(
             store,
@@ -168,7 +155,7 @@ async def start_services(app: FeedbackApplication) -> Services:
             onboarding=Onboarding(store, settings.community.languages, clock.invite_newcomer),
             registry=registry,
             answering=Answering(store, registry),
-            planner=RoundPlanner(store, registry, zone, quiet),
+            planner=RoundPlanner(store, registry, zone, quiet_hours(settings)),
             delivery=delivery,
             scheduler=RoundScheduler(
                 clock,
@@ -321,7 +308,8 @@ async def initialize_with_retry(
         except InvalidToken:
             raise
         except NetworkError as exc:
-            log.warning("Bot API unreachable (%s); retrying in %.0f s", exc, delay)
+            host = urlsplit(app.bot.base_url).netloc  # the path holds the token
+            log.warning("Bot API at %s unreachable (%s); retrying in %.0f s", host, exc, delay)
             with suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), delay)
             delay = min(delay * 2, max_delay)

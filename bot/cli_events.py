@@ -18,10 +18,10 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from bot.app import load_catalogue
-from bot.config import Settings, load_settings
+from bot.cli_options import add_database_option, open_store, settings_of
+from bot.config import Settings
 from bot.event_messages import EventOutbox
-from bot.event_scheduling import event_policy
+from bot.services import event_policy, load_catalogue, mirror_areas
 from surveys.errors import (
     DatabaseMissingError,
     EventError,
@@ -32,7 +32,6 @@ from surveys.errors import (
 from surveys.events.board import EventBoard, EventOverview
 from surveys.events.models import EventChanges, EventSpec, EventText
 from surveys.events.times import parse_end, parse_local, span_text
-from surveys.models import Area
 from surveys.store import Store
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -134,6 +133,8 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     cancel.add_argument("event_id", type=int, metavar="ID")
     cancel.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     cancel.set_defaults(handler=cmd_events_cancel)
+    for command in (create, listing, show, edit, cancel):
+        add_database_option(command)
 
 
 def _add_translations(parser: argparse.ArgumentParser) -> None:
@@ -156,21 +157,17 @@ def _add_translations(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace, action: Action, *, writes: bool = True) -> int:
-    settings = load_settings(args.config)
+    """Run an events command; reading opens the database read-only (never creating or
+    migrating it), writing mirrors the configured areas first."""
+    settings = settings_of(args)
 
     async def main() -> int:
-        # reading never creates, migrates or writes the database
-        store = await Store.open(settings.database.path, read_only=not writes)
-        try:
+        async with open_store(settings, args, read_only=not writes) as store:
             if writes:
-                await store.areas.sync(
-                    [Area(id=a.id, name=a.name, population=a.population) for a in settings.areas]
-                )
+                await mirror_areas(store, settings)
             policy = event_policy(settings)
             board = EventBoard(store, policy, EventOutbox(load_catalogue(settings), policy.zone))
             return await action(settings, store, board)
-        finally:
-            await store.close()
 
     try:
         return asyncio.run(main())

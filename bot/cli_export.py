@@ -17,12 +17,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from bot.cli_options import add_database_option, database_origin, settings_of
 from bot.config import Settings, load_settings
 from bot.reports import method_note
+from bot.services import configured_areas
 from bot.texts import Catalogue
 from surveys.demo import DEFAULT_AREAS, DEMO_SURVEY, generate
 from surveys.errors import ExportError, NotFoundError, SurveysError
-from surveys.models import Area
 from surveys.store import Store
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -98,6 +99,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         metavar="CODE",
         help="language of question texts and labels (default: the community's first)",
     )
+    add_database_option(export)
     export.set_defaults(handler=cmd_export)
 
     demo = commands.add_parser(
@@ -155,7 +157,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if missing:
         _error(f"export: give {', '.join(missing)} (or `export reports` for concern reports)")
         return EXIT_USAGE
-    settings = load_settings(args.config)
+    settings = settings_of(args)
     if args.since is not None and args.round is not None:
         _error("--since applies to --survey, not to --round")
         return EXIT_USAGE
@@ -173,7 +175,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     database = settings.database.path
     if not database.is_file():
-        _error(f"{database}: no such database (set database.path in {args.config})")
+        _error(f"{database}: no such database (check {database_origin(settings, args)})")
         return EXIT_USAGE
     texts = Catalogue.load(languages)
     request = ExportRequest(
@@ -236,9 +238,7 @@ def cmd_demo_generate(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         for path in (out, Path(f"{out}-wal"), Path(f"{out}-shm")):
             path.unlink(missing_ok=True)
-    areas = [Area(id=a.id, name=a.name, population=a.population) for a in settings.areas] or list(
-        DEFAULT_AREAS
-    )
+    areas = configured_areas(settings) or list(DEFAULT_AREAS)
     try:
         summary = asyncio.run(
             generate(

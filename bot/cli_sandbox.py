@@ -16,7 +16,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bot.config import DEFAULT_CONFIG_PATH, Settings, load_settings
+from bot.config import (
+    DEFAULT_CONFIG_PATH,
+    ConfigError,
+    Settings,
+    load_settings,
+    survey_file_problems,
+)
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 DEFAULT_PORT = 8080
@@ -69,6 +75,9 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
         print(f"error: --port {args.port}: use 0-65535", file=sys.stderr)
         return EXIT_USAGE
     settings, demo = _community(args)
+    problems = survey_file_problems(settings)
+    if problems:  # the same refusal as `run`: a broken survey file fails before anything starts
+        raise ConfigError("\n".join(problems))
     configure_logging("WARNING" if args.log_level == "INFO" else args.log_level)
     with tempfile.TemporaryDirectory(prefix="feedbackbot-sandbox-") as folder:
         database = args.database or Path(folder) / "sandbox.sqlite3"

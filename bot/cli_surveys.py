@@ -1,30 +1,30 @@
-"""``feedbackbot survey ...`` and ``feedbackbot rounds ...``: thin wrappers over ``surveys``."""
+"""``feedbackbot survey ...`` and ``feedbackbot rounds ...``: thin wrappers over ``surveys``.
+
+Commands that only read (``rounds list``, ``rounds show``) open the database read-only: they
+never create, migrate or change it. Errors reach :func:`bot.cli.main`, which prints one line.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import functools
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.cli_options import EXIT_FAILURE, EXIT_OK, add_database_option, open_store, settings_of
 from bot.config import Settings, load_settings
 from bot.reports import participation_line
+from bot.services import mirror_areas, round_clock, survey_registry
 from surveys.clock import utcnow
 from surveys.definitions import check_files
-from surveys.errors import DefinitionError, NotFoundError, RoundError, SurveysError
 from surveys.library import builtin_keys
-from surveys.models import Area, Round
-from surveys.quiet import QuietHours
+from surveys.models import Round
 from surveys.registry import SurveyRegistry
 from surveys.rounds import create_round, parse_moment, parse_offsets
-from surveys.schedule import RoundClock
 from surveys.store import Store
-
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -102,9 +102,14 @@ def _add_round_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         "--closes", default=None, metavar="ISO|7d", help="closing time (default: stays open)"
     )
     open_now.set_defaults(handler=cmd_rounds_open)
-    sub.add_parser("list", help="list rounds", description="List rounds.").set_defaults(
-        handler=cmd_rounds_list
+    listing = sub.add_parser(
+        "list",
+        help="list rounds",
+        description="List every round with its times in the community's time zone; a round "
+        "closed before its planned time shows when it actually closed. Read-only.",
     )
+    add_database_option(listing)
+    listing.set_defaults(handler=cmd_rounds_list)
     for name, handler, text in (
         ("show", cmd_rounds_show, "Show a round's plan and progress."),
         ("close", cmd_rounds_close, "Close an open round now; partial answers stay."),
@@ -118,6 +123,7 @@ def _add_round_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
             name, help=text.split(";")[0].rstrip(".").lower(), description=text
         )
         command.add_argument("round_id", type=int, metavar="ID")
+        add_database_option(command)
         command.set_defaults(handler=handler)
 
 
@@ -130,6 +136,7 @@ def _add_survey_and_audience(parser: argparse.ArgumentParser) -> None:
         help="create it even if a round of the same survey runs then for some of the same "
         "areas (residents there would see two identical surveys)",
     )
+    add_database_option(parser)
 
 
 def _areas(args: argparse.Namespace) -> list[str]:
@@ -168,38 +175,81 @@ def cmd_survey_list(args: argparse.Namespace) -> int:
 def _run(
     args: argparse.Namespace, action: Callable[[Settings, Store, SurveyRegistry], Awaitable[int]]
 ) -> int:
-    settings = load_settings(args.config)
+    """Run a command that changes rounds: the database is created or migrated if needed and
+    the configured areas are mirrored into it first."""
+    settings = settings_of(args)
 
     async def main() -> int:
-        store = await Store.open(settings.database.path)
-        try:
-            await store.areas.sync(
-                [Area(id=a.id, name=a.name, population=a.population) for a in settings.areas]
-            )
-            registry = SurveyRegistry(store, settings.community.languages, settings.surveys.files)
-            return await action(settings, store, registry)
-        finally:
-            await store.close()
+        async with open_store(settings, args, read_only=False) as store:
+            await mirror_areas(store, settings)
+            return await action(settings, store, survey_registry(settings, store))
 
-    try:
-        return asyncio.run(main())
-    except (RoundError, DefinitionError, NotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except SurveysError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
+    return asyncio.run(main())
+
+
+def _read(args: argparse.Namespace, action: Callable[[Settings, Store], Awaitable[int]]) -> int:
+    """Run a command that only reads: the database is opened read-only and left as it is."""
+    settings = settings_of(args)
+
+    async def main() -> int:
+        async with open_store(settings, args, read_only=True) as store:
+            return await action(settings, store)
+
+    return asyncio.run(main())
+
+
+def _local(moment: datetime | None, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+def closed_early(round_: Round) -> bool:
+    """Closed (or cancelled) before its planned closing time."""
+    return (
+        round_.closed_at is not None
+        and round_.closes_at is not None
+        and round_.closed_at < round_.closes_at
+    )
+
+
+def _closing(round_: Round, zone: ZoneInfo) -> str:
+    """The planned closing time and, if it ended otherwise, when it actually did."""
+    planned = _local(round_.closes_at, zone)
+    if closed_early(round_):
+        return f"{planned} ({round_.status} early, {_local(round_.closed_at, zone)})"
+    if round_.closed_at is not None and round_.closes_at is None:
+        return f"{planned} ({round_.status} {_local(round_.closed_at, zone)})"
+    return planned
 
 
 def _describe(round_: Round, zone: ZoneInfo) -> str:
-    def local(moment: datetime | None) -> str:
-        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else "-"
-
     areas = ",".join(round_.area_ids) or "all areas"
     return (
-        f"#{round_.id} {round_.survey_key} {round_.status} opens {local(round_.opens_at)} "
-        f"closes {local(round_.closes_at)} ({areas})"
+        f"#{round_.id} {round_.survey_key} {round_.status} opens {_local(round_.opens_at, zone)} "
+        f"closes {_closing(round_, zone)} ({areas})"
     )
+
+
+def rounds_table(rounds: list[Round], zone: ZoneInfo) -> list[str]:
+    """A header and one aligned line per round; times are local, ``-`` where none."""
+    rows = [("ID", "SURVEY", "STATUS", "OPENS", "CLOSES", "CLOSED", "AREAS")]
+    for round_ in rounds:
+        closed = _local(round_.closed_at, zone)
+        rows.append(
+            (
+                f"#{round_.id}",
+                round_.survey_key,
+                round_.status,
+                _local(round_.opens_at, zone),
+                _local(round_.closes_at, zone),
+                f"{closed} (early)" if closed_early(round_) else closed,
+                ",".join(round_.area_ids) or "all",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
 
 
 def cmd_rounds_create(args: argparse.Namespace) -> int:
@@ -231,8 +281,6 @@ def cmd_rounds_create(args: argparse.Namespace) -> int:
 
 def cmd_rounds_open(args: argparse.Namespace) -> int:
     async def action(settings: Settings, store: Store, registry: SurveyRegistry) -> int:
-        from bot.scheduling import invitation_message, reminder_message
-
         zone = settings.community.zone
         now = utcnow()
         round_ = await create_round(
@@ -245,14 +293,7 @@ def cmd_rounds_open(args: argparse.Namespace) -> int:
             now=now,
             allow_overlap=args.allow_overlap,
         )
-        clock = RoundClock(
-            store,
-            registry,
-            invitation=functools.partial(invitation_message, zone=zone),
-            reminder=reminder_message,
-            zone=zone,
-            quiet=QuietHours.parse(settings.delivery.quiet_hours, zone),
-        )
+        clock = round_clock(settings, store, registry)
         events = [e for e in await clock.tick(now) if e.round.id == round_.id]
         queued = sum(e.queued for e in events if e.kind == "opened")
         await store.audit.record(
@@ -269,19 +310,21 @@ def cmd_rounds_open(args: argparse.Namespace) -> int:
 
 
 def cmd_rounds_list(args: argparse.Namespace) -> int:
-    async def action(settings: Settings, store: Store, registry: SurveyRegistry) -> int:
+    async def action(settings: Settings, store: Store) -> int:
         rounds = await store.rounds.find()
-        for round_ in rounds:
-            print(_describe(round_, settings.community.zone))
         if not rounds:
-            print("no rounds yet")
+            print("no rounds yet (plan one with `feedbackbot rounds create`)")
+            return EXIT_OK
+        print(f"times in {settings.community.timezone}")
+        for line in rounds_table(rounds, settings.community.zone):
+            print(line)
         return EXIT_OK
 
-    return _run(args, action)
+    return _read(args, action)
 
 
 def cmd_rounds_show(args: argparse.Namespace) -> int:
-    async def action(settings: Settings, store: Store, registry: SurveyRegistry) -> int:
+    async def action(settings: Settings, store: Store) -> int:
         zone = settings.community.zone
         round_ = await store.rounds.get(args.round_id)
         progress = await store.rounds.progress(round_.id)
@@ -294,7 +337,7 @@ def cmd_rounds_show(args: argparse.Namespace) -> int:
         print(participation_line(progress, settings.privacy.min_group_size))
         return EXIT_OK
 
-    return _run(args, action)
+    return _read(args, action)
 
 
 def cmd_rounds_close(args: argparse.Namespace) -> int:

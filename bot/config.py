@@ -2,28 +2,39 @@
 
 The file is TOML (``config.example.toml`` documents every key); environment variables
 ``FEEDBACKBOT_<SECTION>__<KEY>`` override it, so secrets can stay out of the file.
-Errors are turned into one line per problem that names the file and the key, because the
-people running this are community staff, not Python developers.
+Errors are turned into one line per problem that names where the value came from (the file,
+or the environment variable) and the key, because the people running this are community
+staff, not Python developers.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import tomllib
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     SecretStr,
     ValidationError,
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 from surveys.errors import RoundError
 from surveys.quiet import QuietHours
@@ -33,6 +44,12 @@ from surveys.rounds import parse_duration
 DEFAULT_CONFIG_PATH = Path("config.toml")
 TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
 TELEGRAM_FILE_BASE_URL = "https://api.telegram.org/file/bot"
+ENV_PREFIX = "FEEDBACKBOT_"
+ENV_DELIMITER = "__"
+# What @BotFather hands out: the bot's numeric id, a colon, then a secret of URL-safe letters.
+TOKEN_SHAPE = re.compile(r"\d{1,20}:[A-Za-z0-9_-]{1,200}")
+# Placeholders of config.example.toml and the README: a real secret never reads like this.
+TOKEN_PLACEHOLDER = re.compile(r"replace|your[-_]?token", re.IGNORECASE)
 
 
 class ConfigError(Exception):
@@ -47,6 +64,30 @@ class TelegramSettings(_Section):
     token: SecretStr | None = Field(
         default=None, description="Bot token from @BotFather. Required by `feedbackbot run`."
     )
+
+    @field_validator("token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # The messages never repeat the value: it may be a real secret with a typo.
+        if value is None:
+            return None
+        secret = value.get_secret_value().strip()
+        if not secret:
+            raise ValueError("is empty (paste the token from @BotFather, or leave the key out)")
+        if not TOKEN_SHAPE.fullmatch(secret):
+            raise ValueError(
+                "is not a bot token: expected digits, a colon and letters, like "
+                "123456789:AAH...; copy it again from @BotFather"
+            )
+        return SecretStr(secret)
+
+    @property
+    def is_placeholder(self) -> bool:
+        """True while the token is still an example's placeholder, not a real one."""
+        return self.token is not None and bool(
+            TOKEN_PLACEHOLDER.search(self.token.get_secret_value())
+        )
+
     api_base_url: str = Field(
         default=TELEGRAM_API_BASE_URL,
         description="Bot API base URL; the token is appended. Point it at a local Bot API "
@@ -438,11 +479,12 @@ class Settings(BaseSettings):
     """Everything the bot can be told, read from TOML with environment overrides."""
 
     model_config = SettingsConfigDict(
-        env_prefix="FEEDBACKBOT_",
-        env_nested_delimiter="__",
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter=ENV_DELIMITER,
         extra="forbid",
         frozen=True,
     )
+    _source: Path | None = PrivateAttr(default=None)
 
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
@@ -486,6 +528,19 @@ class Settings(BaseSettings):
         # The file's values arrive as init arguments; the environment wins over them.
         return (env_settings, init_settings)
 
+    @property
+    def source(self) -> Path | None:
+        """The file these settings were read from (None: defaults and environment only)."""
+        return self._source
+
+    def origin(self, key: str) -> str:
+        """Where the value of a dotted ``key`` came from, for error messages: the environment
+        variable that set it, else the file."""
+        variable = env_variable(key.split("."))
+        if variable is not None:
+            return variable
+        return str(self._source) if self._source is not None else "(default settings)"
+
     def role_of(self, user_id: int) -> Literal["admin", "coordinator", "resident"]:
         """Return the configured role of a Telegram user: admin, coordinator or resident."""
         if user_id in self.access.admins:
@@ -515,13 +570,18 @@ def load_settings(path: Path | None = None, *, required: bool = True) -> Setting
             "or pass --config PATH)"
         )
     try:
-        return Settings(**data)
+        settings = Settings(**data)
     except ValidationError as exc:
         raise ConfigError(describe_validation_error(exc, path)) from None
+    except SettingsError as exc:
+        raise ConfigError(describe_environment_error(exc)) from None
+    settings._source = path if path.exists() else None
+    return settings
 
 
 def describe_validation_error(exc: ValidationError, path: Path) -> str:
-    """Turn pydantic's report into ``file: section.key: problem`` lines."""
+    """Turn pydantic's report into ``origin: section.key: problem`` lines, the origin being
+    the environment variable that set the value, else the file."""
     lines = []
     for error in exc.errors():
         key = ".".join(str(part) for part in error["loc"]) or "(top level)"
@@ -531,6 +591,83 @@ def describe_validation_error(exc: ValidationError, path: Path) -> str:
             problem = "required key is missing"
         else:
             problem = error["msg"].removeprefix("Value error, ")
+        origin = env_variable([str(part) for part in error["loc"]]) or str(path)
         # cross-section rules name their keys themselves
-        lines.append(f"{path}: {key}: {problem}" if error["loc"] else f"{path}: {problem}")
+        lines.append(f"{origin}: {key}: {problem}" if error["loc"] else f"{origin}: {problem}")
     return "\n".join(lines)
+
+
+def env_variable(loc: Sequence[str]) -> str | None:
+    """The ``FEEDBACKBOT_...`` variable that sets the value at ``loc`` (or a whole section
+    holding it), if one is set. Names match case-insensitively, as pydantic-settings reads them.
+    """
+    present = {name.upper(): name for name in os.environ}
+    keys = [part for part in loc if not part.isdigit()]
+    for depth in range(len(keys), 0, -1):
+        name = ENV_PREFIX + ENV_DELIMITER.join(keys[:depth]).upper()
+        if name in present:
+            return present[name]
+    return None
+
+
+def describe_environment_error(exc: SettingsError) -> str:
+    """One line for a variable pydantic-settings could not even decode (lists and sections
+    are JSON), naming the variable rather than pydantic-settings' internals."""
+    field = re.search(r'field "(\w+)"', str(exc))
+    prefix = ENV_PREFIX + (field.group(1).upper() if field else "")
+    candidates = sorted(
+        name
+        for name in os.environ
+        if name.upper() == prefix or name.upper().startswith(prefix + ENV_DELIMITER)
+    )
+    for name in candidates:
+        path = name[len(ENV_PREFIX) :].lower().split(ENV_DELIMITER)
+        if not _is_structured(path):
+            continue
+        try:
+            json.loads(os.environ[name])
+        except ValueError as error:
+            example = _json_example(path)
+            return (
+                f"{name}: not valid JSON ({error.args[0].split(':')[0].lower()}); lists and "
+                f"sections are written as JSON, e.g. {name}={example}"
+            )
+    named = ", ".join(candidates) or f"{prefix}..."
+    return f"{named}: cannot be read ({exc.__cause__ or exc})"
+
+
+def _field_annotation(path: Sequence[str]) -> Any:
+    model: Any = Settings
+    annotation: Any = None
+    for part in path:
+        fields = getattr(model, "model_fields", None)
+        if fields is None or part not in fields:
+            return None
+        annotation = fields[part].annotation
+        model = annotation
+    return annotation
+
+
+def _json_example(path: Sequence[str]) -> str:
+    annotation = _field_annotation(path)
+    if get_origin(annotation) is not list:
+        return '\'{"key": "value"}\''
+    (item,) = getattr(annotation, "__args__", (None,))
+    models = isinstance(item, type) and issubclass(item, BaseModel)
+    return "'[{...}, {...}]'" if models else "'[1, 2]'"
+
+
+def _is_structured(path: Sequence[str]) -> bool:
+    annotation = _field_annotation(path)
+    return get_origin(annotation) in (list, dict) or (
+        isinstance(annotation, type) and issubclass(annotation, BaseModel)
+    )
+
+
+def survey_file_problems(settings: Settings) -> list[str]:
+    """``file:line: problem`` for every problem of every file in ``surveys.files`` (a missing
+    file included), checked against the community's languages; empty when all load."""
+    from surveys.definitions import check_files
+
+    issues = check_files(settings.surveys.files, settings.community.languages)
+    return [str(issue) for issue in issues]

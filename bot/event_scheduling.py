@@ -17,35 +17,17 @@ from telegram.ext import JobQueue
 from bot.config import Settings
 from bot.delivery import DeliveryWorker
 from bot.event_messages import EventOutbox
+from bot.services import event_policy
 from bot.texts import Catalogue
 from surveys.clock import utcnow
 from surveys.events.board import EventBoard
 from surveys.events.clock import EventClock, EventHappening
-from surveys.events.policy import EventPolicy
 from surveys.events.wizard import EventPlanner
-from surveys.quiet import QuietHours
 from surveys.registry import SurveyRegistry
 from surveys.store import Store
 
 log = logging.getLogger(__name__)
 JOB_PREFIX = "event-"
-
-
-def event_policy(settings: Settings) -> EventPolicy:
-    community, events = settings.community, settings.events
-    return EventPolicy(
-        zone=community.zone,
-        languages=community.languages,
-        community=community.name,
-        reminders=events.reminder_offsets,
-        quiet_reminders_from=events.quiet_period,
-        quiet=QuietHours.parse(settings.delivery.quiet_hours, community.zone),
-        feedback_survey=events.feedback_survey,
-        feedback_delay=events.feedback_delay_period,
-        feedback_open_for=events.feedback_open_period,
-        feedback_reminders=events.feedback_reminder_offsets,
-        partners={partner.id: partner.name for partner in settings.partners},
-    )
 
 
 class EventScheduler:

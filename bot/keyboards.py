@@ -19,13 +19,16 @@ import re
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, Literal, TypeVar, dataclass_transform
-
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeVar, dataclass_transform
 
 from bot.texts import Catalogue
 from surveys.errors import StaleActionError
 from surveys.models import OutboxMessage
+
+if TYPE_CHECKING:
+    # Only the button builders need python-telegram-bot; they import it when called, so the
+    # codec serves the CLI (queued invitations carry payloads) without the second it takes.
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 VERSION = "1"
 MAX_BYTES = 64
@@ -151,11 +154,15 @@ def decode(data: str | None) -> Payload:
 
 def button(label: str, value: Payload) -> InlineKeyboardButton:
     """An inline button carrying ``value``."""
+    from telegram import InlineKeyboardButton
+
     return InlineKeyboardButton(label, callback_data=encode(value))
 
 
 def keyboard(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup | None:
     """Rows without the empty ones; None when no button is left."""
+    from telegram import InlineKeyboardMarkup
+
     kept = [row for row in rows if row]
     return InlineKeyboardMarkup(kept) if kept else None
 
@@ -601,6 +608,8 @@ def outbox_keyboard(
     texts: Catalogue, language: str, message: OutboxMessage, params: dict[str, object]
 ) -> InlineKeyboardMarkup | None:
     """Buttons of a queued message (stored payloads), labels in the recipient's language."""
+    from telegram import InlineKeyboardButton
+
     return keyboard(
         [
             [

@@ -101,3 +101,8 @@ def configure_logging(level: str, secret: str | None = None) -> None:
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     # aiosqlite's DEBUG lines are every SQL statement with its parameters: residents' data.
     logging.getLogger("aiosqlite").setLevel(logging.INFO)
+    # APScheduler logs two INFO lines per job run (the round clock runs every few seconds):
+    # nothing an operator needs; --log-level debug shows them.
+    logging.getLogger("apscheduler").setLevel(
+        logging.NOTSET if level == "DEBUG" else logging.WARNING
+    )

@@ -10,42 +10,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from telegram.error import TelegramError
 from telegram.ext import ExtBot, JobQueue
 
 from bot.delivery import DeliveryWorker
-from bot.keyboards import StartPress, encode
 from bot.reports import round_summary
 from bot.texts import Catalogue
 from surveys.clock import utcnow
-from surveys.definitions import SurveyDefinition
-from surveys.models import OutboxMessage, Resident, Round
+from surveys.models import Resident
 from surveys.schedule import RoundClock, RoundEvent
 
 log = logging.getLogger(__name__)
-
-
-def invitation_message(
-    round_: Round, definition: SurveyDefinition, *, zone: ZoneInfo
-) -> OutboxMessage:
-    """The invitation to a round: its title, and until when it is open (local time)."""
-    closes = round_.closes_at
-    return OutboxMessage(
-        text_key="invitation" if closes else "invitation_open_ended",
-        params={"closes": closes.astimezone(zone).strftime("%Y-%m-%d %H:%M")} if closes else {},
-        localized_params={"title": dict(definition.title)},
-        buttons=[[("button_start_survey", encode(StartPress(round_.id)))]],
-    )
-
-
-def reminder_message(round_: Round, definition: SurveyDefinition) -> OutboxMessage:
-    return OutboxMessage(
-        text_key="reminder",
-        localized_params={"title": dict(definition.title)},
-        buttons=[[("button_continue_survey", encode(StartPress(round_.id)))]],
-    )
 
 
 class RoundScheduler:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
+from bot.services import configured_areas
 from surveys.clock import utcnow
 from surveys.demo import generate
 from surveys.events.models import EventSpec, EventText, RsvpChoice
@@ -176,7 +177,7 @@ def demo_resident_ids(count: int = DEMO_RESIDENTS) -> range:
 async def seed(settings: Settings, database: Path, *, residents: int = DEMO_RESIDENTS) -> None:
     """Create ``database`` with demo residents of the community who answered past rounds
     (refuses an existing file)."""
-    areas = [Area(id=a.id, name=a.name, population=a.population) for a in settings.areas]
+    areas = configured_areas(settings)
     summary = await generate(
         database,
         residents=residents,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from bot.app import build_application, load_catalogue, running
+from bot.app import build_application, running
 from bot.config import ConfigError, Settings
 from bot.context import FeedbackApplication
 from bot.sandbox.cast import Cast, Persona
@@ -33,6 +33,7 @@ from bot.sandbox.community import (
 from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.panel import DemoPanel, running_services
 from bot.sandbox.webchat import WebChat
+from bot.services import load_catalogue
 from surveys.store import Store
 
 __all__ = ["RunningSandbox", "open_sandbox", "sandboxed"]

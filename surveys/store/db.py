@@ -105,6 +105,49 @@ def connect_read_only(path: Path | str) -> sqlite3.Connection:
     return conn
 
 
+@dataclass(frozen=True)
+class DatabaseState:
+    """What a database file is, read without changing it (see :func:`inspect_database`)."""
+
+    path: Path
+    exists: bool
+    version: int = 0
+    latest: int = 0
+    problems: tuple[str, ...] = ()  # from PRAGMA integrity_check; empty when sound
+
+    @property
+    def outdated(self) -> bool:
+        return self.exists and self.version < self.latest
+
+    @property
+    def too_new(self) -> bool:
+        return self.version > self.latest
+
+
+def inspect_database(
+    path: Path | str, *, integrity: bool = True, migrations: list[Migration] | None = None
+) -> DatabaseState:
+    """Schema version and (with ``integrity``) SQLite's integrity check of a file, read-only:
+    a missing file stays missing. Synchronous: call it from a worker thread in async code."""
+    path = Path(path)
+    migrations = bundled_migrations() if migrations is None else migrations
+    latest = migrations[-1].version if migrations else 0
+    if not path.is_file():
+        return DatabaseState(path, exists=False, latest=latest)
+    conn = connect_read_only(path)
+    try:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        problems: tuple[str, ...] = ()
+        if integrity:
+            found = [str(row[0]) for row in conn.execute("PRAGMA integrity_check")]
+            problems = () if found == ["ok"] else tuple(found)
+    except sqlite3.DatabaseError as exc:
+        return DatabaseState(path, exists=True, latest=latest, problems=(str(exc),))
+    finally:
+        conn.close()
+    return DatabaseState(path, exists=True, version=version, latest=latest, problems=problems)
+
+
 class _Readers:
     """A small pool of read-only aiosqlite connections, opened on first need."""
 
@@ -112,6 +155,7 @@ class _Readers:
         self._path = path
         self._slots = asyncio.Semaphore(size)
         self._idle: list[aiosqlite.Connection] = []
+        self._every: set[aiosqlite.Connection] = set()
         self._closed = False
 
     @asynccontextmanager
@@ -126,7 +170,7 @@ class _Readers:
                 # A read that failed to end its transaction (a broken or cancelled one) would
                 # pin an old snapshot for the next user: such a connection is not reused.
                 if self._closed or conn.in_transaction:
-                    await _close_quietly(conn)
+                    await self._discard(conn)
                 else:
                     self._idle.append(conn)
 
@@ -139,13 +183,21 @@ class _Readers:
         except BaseException:
             await _close_quietly(conn)
             raise
+        self._every.add(conn)
         return conn
 
+    async def _discard(self, conn: aiosqlite.Connection) -> None:
+        self._every.discard(conn)
+        await _close_quietly(conn)
+
     async def close(self) -> None:
-        """Close the idle connections; those in use close when their read ends."""
+        """Close every reader, in use or not: a read still running finishes its statement,
+        and its next one fails. An aiosqlite connection is a thread that would otherwise keep
+        the process alive (a read abandoned mid-way, e.g. an unfinished async generator)."""
         self._closed = True
-        while self._idle:
-            await _close_quietly(self._idle.pop())
+        self._idle.clear()
+        while self._every:
+            await self._discard(self._every.pop())
 
 
 class Database:

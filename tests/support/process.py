@@ -26,10 +26,16 @@ class Finished:
         return [line for line in self.err.splitlines() if line.strip()]
 
 
+def entry_point() -> list[str]:
+    """The installed ``feedbackbot`` script (what an operator types), else ``python -m bot``."""
+    script = Path(sys.executable).with_name("feedbackbot")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "bot"]
+
+
 def feedbackbot(
     *args: str | Path, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> Finished:
-    """Run ``python -m bot ARGS`` (the ``feedbackbot`` script's code) to completion.
+    """Run ``feedbackbot ARGS`` (the real entry point, in a process of its own) to completion.
 
     ``env`` is added to a copy of this process's environment without any ``FEEDBACKBOT_``
     variable, so the developer's shell cannot change a test's outcome.
@@ -37,7 +43,7 @@ def feedbackbot(
     clean = {k: v for k, v in os.environ.items() if not k.startswith("FEEDBACKBOT_")}
     clean["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), clean.get("PYTHONPATH")]))
     done = subprocess.run(
-        [sys.executable, "-m", "bot", *map(str, args)],
+        [*entry_point(), *map(str, args)],
         capture_output=True,
         text=True,
         env={**clean, **(env or {})},
@@ -85,15 +91,16 @@ rate_per_second = {rate_per_second}
     return path
 
 
-async def start_bot(config: Path, *, quiet: bool = False) -> asyncio.subprocess.Process:
-    """``feedbackbot run --config CONFIG`` (the README's order) with stderr piped."""
+async def start_bot(
+    config: Path, *options: str, quiet: bool = False
+) -> asyncio.subprocess.Process:
+    """``feedbackbot run --config CONFIG [OPTIONS]`` (the README's order), stderr piped."""
     return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
+        *entry_point(),
         "run",
         "--config",
         str(config),
+        *options,
         stdout=asyncio.subprocess.DEVNULL if quiet else asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.DEVNULL if quiet else asyncio.subprocess.PIPE,
     )

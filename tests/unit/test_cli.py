@@ -1,4 +1,5 @@
-"""The command line: every command has help, usage errors exit 2 with one clear line."""
+"""The command line's parser: every command has help, usage errors exit 2 with one clear line.
+(The commands themselves run as processes in tests/e2e/test_cli_commands.py.)"""
 
 from __future__ import annotations
 
@@ -83,94 +84,6 @@ def test_survey_check_reports_problems(tmp_path: Path, capsys: pytest.CaptureFix
     assert f"OK {good}" in out
     assert f"{bad}:" in out and "stars" in out
     assert main(["survey", "check", "--languages", "en", str(good)]) == 0
-
-
-def test_rounds_commands_on_a_fresh_database(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """If rounds are created, listed, shown and cancelled from the CLI, then each prints a
-    clear line; an unknown round is a one-line error with exit 2."""
-    config = tmp_path / "config.toml"
-    config.write_text(
-        f'[database]\npath = "{tmp_path / "db.sqlite3"}"\n'
-        '[community]\ntimezone = "Europe/Madrid"\n'
-        '[[areas]]\nid = "north"\nname = "North"\n'
-    )
-    base = ["--config", str(config), "rounds"]
-    assert (
-        main(
-            [
-                *base,
-                "create",
-                "--survey",
-                "community-trust-safety",
-                "--closes",
-                "7d",
-                "--remind",
-                "2d",
-                "--areas",
-                "north",
-            ]
-        )
-        == 0
-    )
-    assert "#1 community-trust-safety scheduled" in capsys.readouterr().out
-    assert main([*base, "show", "1"]) == 0
-    assert "reminders: " in capsys.readouterr().out
-    assert main([*base, "cancel", "1"]) == 0
-    assert "cancelled" in capsys.readouterr().out
-    assert main([*base, "show", "7"]) == 2
-    err = capsys.readouterr().err.strip()
-    assert err == "error: round 7 does not exist"
-    assert main([*base, "create", "--survey", "nope", "--closes", "7d"]) == 2
-    assert "no survey 'nope'" in capsys.readouterr().err
-
-
-async def test_rounds_open_queues_invitations(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """If `rounds open` runs, then the round is open at once with one invitation queued per
-    eligible resident of its audience (delivered by a running bot)."""
-    import asyncio
-    import sqlite3
-
-    from surveys.models import Area
-    from surveys.store import Store
-
-    db = tmp_path / "db.sqlite3"
-    store = await Store.open(db)
-    await store.areas.sync([Area(id="north", name="North"), Area(id="south", name="South")])
-    for user_id, area in ((1, "north"), (2, "north"), (3, "south")):
-        resident = await store.residents.register(user_id, user_id, "en")
-        await store.residents.consent(resident.id, "area")
-        await store.residents.set_area(resident.id, area, "done")
-    await store.close()
-    config = tmp_path / "config.toml"
-    config.write_text(
-        f'[database]\npath = "{db}"\n[delivery]\nquiet_hours = ""\n'
-        '[[areas]]\nid = "north"\nname = "North"\n'
-        '[[areas]]\nid = "south"\nname = "South"\n'
-    )
-    code = await asyncio.to_thread(
-        main,
-        [
-            "--config",
-            str(config),
-            "rounds",
-            "open",
-            "--survey",
-            "community-trust-safety",
-            "--areas",
-            "north",
-        ],
-    )
-    assert code == 0
-    out = capsys.readouterr().out
-    assert "#1 community-trust-safety open" in out and "2 invitations queued" in out
-    with sqlite3.connect(db) as conn:
-        assert conn.execute(
-            "SELECT purpose, status, COUNT(*) FROM outbox GROUP BY 1, 2"
-        ).fetchall() == [("invite:1", "pending", 2)]
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from bot.cli import main
 from bot.config import ConfigError, Settings, load_settings
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
@@ -104,38 +103,3 @@ def test_bad_file_gives_one_clear_line(tmp_path: Path, content: str, expected: s
     assert message.startswith(f"{path}: ")
     assert expected in message
     assert len(message.splitlines()) == 1
-
-
-@pytest.mark.parametrize(
-    ("content", "argv", "expected"),
-    [
-        ('[community]\ntimezone = "Nowhere/City"\n', ["config", "check"], "community.timezone"),
-        ('[community]\nname = "X"\n', ["run"], "telegram.token: required"),
-        ('[community]\nlanguages = ["en", "fr"]\n', ["config", "check"], "'fr'"),
-        ("[database]\npath = 3\n", ["run"], "database.path"),
-    ],
-)
-def test_cli_reports_config_errors_with_exit_2(
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    content: str,
-    argv: list[str],
-    expected: str,
-) -> None:
-    """If the CLI meets a bad config, then it prints one line naming file and key, exit 2."""
-    path = tmp_path / "config.toml"
-    path.write_text(content)
-    assert main(["--config", str(path), *argv]) == 2
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1
-    assert err.startswith(f"error: {path}: ")
-    assert expected in err
-    assert "Traceback" not in err
-
-
-def test_missing_config_file_is_a_usage_error(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """If the config file does not exist, then `run` says how to create it and exits 2."""
-    assert main(["--config", str(tmp_path / "none.toml"), "run"]) == 2
-    assert "copy config.example.toml" in capsys.readouterr().err
