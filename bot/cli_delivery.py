@@ -13,7 +13,8 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.config import Settings, load_settings
+from bot.cli_options import add_database_option, open_store, settings_of
+from bot.config import Settings
 from surveys.models import DeliveryCounts, FailedDelivery
 from surveys.store import Store
 
@@ -51,17 +52,23 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     retry.add_argument("ids", nargs="*", type=int, metavar="ID", help="outbox ids (see status)")
     retry.add_argument("--purpose", default=None, metavar="P", help="only this purpose")
     retry.set_defaults(handler=cmd_retry)
+    for command in (status, retry):
+        add_database_option(command)
 
 
-def _run(args: argparse.Namespace, action: Callable[[Settings, Store], Awaitable[int]]) -> int:
-    settings = load_settings(args.config)
+def _run(
+    args: argparse.Namespace,
+    action: Callable[[Settings, Store], Awaitable[int]],
+    *,
+    writes: bool,
+) -> int:
+    """Run a command on the store; a reading one opens it read-only (never creating or
+    migrating it)."""
+    settings = settings_of(args)
 
     async def main() -> int:
-        store = await Store.open(settings.database.path)
-        try:
+        async with open_store(settings, args, read_only=not writes) as store:
             return await action(settings, store)
-        finally:
-            await store.close()
 
     return asyncio.run(main())
 
@@ -83,7 +90,7 @@ def cmd_status(args: argparse.Namespace) -> int:
                 print(_describe(failure, settings.community.zone))
         return EXIT_OK
 
-    return _run(args, action)
+    return _run(args, action, writes=False)
 
 
 def cmd_retry(args: argparse.Namespace) -> int:
@@ -100,7 +107,7 @@ def cmd_retry(args: argparse.Namespace) -> int:
             print("(nothing matched: see `feedbackbot delivery status`)", file=sys.stderr)
         return EXIT_OK if count else EXIT_FAILURE
 
-    return _run(args, action)
+    return _run(args, action, writes=True)
 
 
 def _table(counts: dict[str, DeliveryCounts]) -> str:

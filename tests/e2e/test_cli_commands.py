@@ -71,6 +71,7 @@ def imported_modules(done: Finished) -> set[str]:
         (["rounds", "cancel", "1"], 0),
         (["rounds", "open", "--survey", SURVEY], 0),
         (["events", "list"], 0),
+        (["delivery", "status"], 0),
         (
             [
                 "events",
@@ -95,7 +96,7 @@ def test_non_bot_commands_never_import_telegram(tmp_path: Path, argv: list[str],
     """If a command does not talk to Telegram, then it runs without importing
     python-telegram-bot (about a second of start-up)."""
     path = config(tmp_path)
-    if argv[0] in ("rounds", "export", "events") and argv[1] not in ("create", "open"):
+    if argv[0] in ("rounds", "export", "events", "delivery") and argv[1] not in ("create", "open"):
         assert (
             feedbackbot(
                 "--config", path, "rounds", "create", "--survey", SURVEY, "--closes", "7d"
@@ -198,15 +199,22 @@ def test_survey_files_are_checked_before_anything_starts(tmp_path: Path) -> None
 
 
 def test_read_commands_never_create_or_migrate(tmp_path: Path) -> None:
-    """If `rounds list` or `rounds show` runs before any database exists, or on one that
-    needs migrating, then it says so in one line and leaves the folder and file as they were."""
+    """If a read command (rounds list/show, export, events list, delivery status, doctor) runs
+    before any database exists, or on one that needs migrating, then it says so in one line and
+    leaves the folder and file as they were."""
     path = config(tmp_path)
     before = files_in(tmp_path)
     for argv in (
         ["rounds", "list"],
         ["rounds", "show", "1"],
         ["export", "--round", "1", "--format", "csv", "--out", "x.zip"],
+        ["events", "list"],
+        ["delivery", "status"],
+        ["doctor"],
     ):
+        if argv == ["doctor"]:
+            assert "WARN database: " in feedbackbot("--config", path, *argv, cwd=tmp_path).out
+            continue
         line = one_line_error(feedbackbot("--config", path, *argv, cwd=tmp_path))
         assert "feedback.sqlite3: no such database" in line
         assert files_in(tmp_path) == before
