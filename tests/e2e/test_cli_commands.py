@@ -256,7 +256,17 @@ def test_rounds_list_is_a_table_that_shows_early_closing(tmp_path: Path) -> None
         == 0
     )
     assert (
-        feedbackbot("--config", path, "rounds", "open", "--survey", SURVEY, "--closes", "2d").code
+        feedbackbot(
+            "--config",
+            path,
+            "rounds",
+            "open",
+            "--survey",
+            SURVEY,
+            "--closes",
+            "2d",
+            "--allow-overlap",
+        ).code
         == 0
     )
     closed = feedbackbot("--config", path, "rounds", "close", "3")
