@@ -24,6 +24,7 @@ from surveys.library import builtin_keys
 from surveys.models import Round
 from surveys.registry import SurveyRegistry
 from surveys.rounds import create_round, parse_moment, parse_offsets
+from surveys.schedule import reminder_times
 from surveys.store import Store
 
 
@@ -266,6 +267,7 @@ def cmd_rounds_create(args: argparse.Namespace) -> int:
             remind_after=parse_offsets(args.remind),
             recurrence=args.every,
             allow_overlap=args.allow_overlap,
+            zone=zone,
         )
         await store.audit.record(
             role="cli",
@@ -290,6 +292,7 @@ def cmd_rounds_open(args: argparse.Namespace) -> int:
             opens_at=now,
             closes_at=parse_moment(args.closes, zone, now=now) if args.closes else None,
             area_ids=_areas(args),
+            zone=zone,
             now=now,
             allow_overlap=args.allow_overlap,
         )
@@ -330,7 +333,7 @@ def cmd_rounds_show(args: argparse.Namespace) -> int:
         progress = await store.rounds.progress(round_.id)
         print(_describe(round_, zone))
         reminders = ", ".join(
-            m.astimezone(zone).strftime("%Y-%m-%d %H:%M") for m in round_.reminder_times
+            m.astimezone(zone).strftime("%Y-%m-%d %H:%M") for m in reminder_times(round_, zone)
         )
         print(f"reminders: {reminders or 'none'} ({round_.reminders_done} handled)")
         print(f"repeats: {round_.recurrence or 'no'}")

@@ -147,13 +147,17 @@ class Round(_Row):
     invited_only: bool = Field(
         default=False, description="Answerable only by those invited (an event's feedback)."
     )
+    series_opens_at: datetime | None = Field(
+        default=None, description="First opening of the recurring series this round continues."
+    )
 
     def includes(self, area_id: str | None) -> bool:
         return not self.area_ids or area_id in self.area_ids
 
     @property
-    def reminder_times(self) -> list[datetime]:
-        return [self.opens_at + offset for offset in self.remind_after]
+    def anchor(self) -> datetime:
+        """The opening that the series' later openings are computed from."""
+        return self.series_opens_at or self.opens_at
 
 
 class AreaProgress(_Row):

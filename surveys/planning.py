@@ -15,17 +15,22 @@ from surveys.clock import from_db, to_db, utcnow
 from surveys.errors import PlanError, RoundError, StaleActionError
 from surveys.models import Area, Role, Round
 from surveys.quiet import QuietHours
+from surveys.recurrence import validate_recurrence
 from surveys.registry import SurveyRegistry
-from surveys.rounds import create_round, parse_moment, parse_offsets
-from surveys.schedule import validate_recurrence
+from surveys.rounds import (
+    check_closing,
+    check_opening,
+    check_reminders,
+    create_round,
+    parse_moment,
+    parse_offsets,
+)
 from surveys.store import Store
 
 KIND = "newround"
 Step = Literal["survey", "audience", "opens", "closes", "remind", "repeat", "confirm"]
 STEPS: tuple[Step, ...] = ("survey", "audience", "opens", "closes", "remind", "repeat", "confirm")
 Move = Literal["all", "next", "now"]
-# How far ahead a round may be planned: a sane bound, and no date arithmetic near year 9999.
-HORIZON = timedelta(days=2 * 366)
 
 
 @dataclass(frozen=True)
@@ -157,8 +162,7 @@ class RoundPlanner:
         plan = await self._at(user_id, "opens")
         now = utcnow()
         opens = self._moment(text, now)
-        if opens < now - timedelta(minutes=1):
-            raise PlanError("plan_in_past")
+        check_opening(opens, now)
         return await self._save(
             user_id, plan.model_copy(update={"opens": to_db(opens), "step": "closes"})
         )
@@ -167,8 +171,7 @@ class RoundPlanner:
         plan = await self._at(user_id, "closes")
         opens = plan.opens_at or utcnow()
         closes = self._moment(text, opens)
-        if closes <= max(opens, utcnow()):
-            raise PlanError("plan_closes_before_opens")
+        check_closing(opens, closes, utcnow())
         return await self._save(
             user_id, plan.model_copy(update={"closes": to_db(closes), "step": "remind"})
         )
@@ -179,9 +182,7 @@ class RoundPlanner:
             offsets = [] if text.strip().lower() in ("", "none") else parse_offsets(text)
         except RoundError:
             raise PlanError("plan_bad_time") from None
-        opens, closes = plan.opens_at or utcnow(), plan.closes_at
-        if closes is not None and any(opens + offset >= closes for offset in offsets):
-            raise PlanError("plan_reminder_after_close")
+        check_reminders(plan.opens_at or utcnow(), plan.closes_at, offsets, self._zone)
         seconds = [int(offset.total_seconds()) for offset in offsets]
         return await self._save(
             user_id, plan.model_copy(update={"remind": seconds, "step": "repeat"})
@@ -224,6 +225,7 @@ class RoundPlanner:
             area_ids=plan.areas,
             remind_after=plan.reminders,
             recurrence=plan.repeat,
+            zone=self._zone,
             created_by=f"user:{user_id}",
             now=now,
         )
@@ -240,17 +242,13 @@ class RoundPlanner:
 
     def _moment(self, text: str, now: datetime) -> datetime:
         try:
-            moment = parse_moment(
+            return parse_moment(
                 text.replace(" ", "T", 1) if " " in text.strip() else text, self._zone, now=now
             )
-            too_far = moment > utcnow() + HORIZON  # compared in UTC: may overflow near 9999
         except RoundError:
             raise PlanError("plan_bad_time") from None
-        except OverflowError:
-            too_far = True
-        if too_far:
-            raise PlanError("plan_too_far")
-        return moment
+        except OverflowError:  # a duration that runs past year 9999
+            raise PlanError("plan_too_far") from None
 
     async def _at(self, user_id: int, step: Step) -> RoundPlan:
         plan = await self.current(user_id)

@@ -3,27 +3,25 @@
 :meth:`RoundClock.tick` is idempotent and derives everything from the database, so calling it
 late (after downtime) catches up: a late opening still opens, a reminder that falls after the
 close is skipped, a missed close still closes and still reports. The bot calls it on a short
-interval and at the exact stored times (via the JobQueue).
+interval and at the exact stored times (via the JobQueue). Reminder offsets and recurrences are
+computed in the community's time zone (:mod:`surveys.wallclock`, :mod:`surveys.recurrence`).
 """
 
 from __future__ import annotations
 
-import calendar
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from apscheduler.triggers.cron import CronTrigger
-
 from surveys.definitions import SurveyDefinition
-from surveys.errors import RoundError
 from surveys.models import OutboxMessage, Resident, Round, RoundProgress
 from surveys.quiet import QuietHours
+from surveys.recurrence import next_opening
 from surveys.registry import SurveyRegistry
 from surveys.store import Store
+from surveys.wallclock import from_wall, shift, to_wall, wall_span
 
 MessageFactory = Callable[[Round, SurveyDefinition], OutboxMessage]
 EventKind = Literal["opened", "reminded", "reminder_skipped", "closed", "recurred"]
@@ -38,50 +36,21 @@ class RoundEvent:
     definition: SurveyDefinition | None = None
 
 
-_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+def reminder_times(round_: Round, zone: ZoneInfo) -> list[datetime]:
+    """When the round's reminders fall due: whole days after the opening keep its local time
+    of day (see :mod:`surveys.wallclock`)."""
+    return [shift(round_.opens_at, offset, zone) for offset in round_.remind_after]
 
 
-def cron_trigger(text: str, zone: ZoneInfo | None = None) -> CronTrigger:
-    """A trigger for a standard crontab line.
-
-    APScheduler 3 counts weekdays from Monday = 0, standard cron from Sunday = 0; numeric
-    weekdays are turned into names so ``0 10 * * 1`` means Mondays, as users expect.
-    """
-    fields = text.split()
-    if len(fields) == 5:
-        fields[4] = re.sub(
-            r"\d+", lambda m: _DAYS[int(m.group())] if int(m.group()) < 8 else m.group(), fields[4]
-        )
-    return CronTrigger.from_crontab(" ".join(fields), timezone=zone)
-
-
-def validate_recurrence(text: str | None) -> str | None:
-    """``weekly``, ``monthly`` or a five-field crontab line; RoundError otherwise."""
-    if text is None or text in ("weekly", "monthly"):
-        return text
-    try:
-        cron_trigger(text)
-    except ValueError as exc:
-        raise RoundError(
-            f"--every {text!r}: use weekly, monthly or a crontab line ({exc})"
-        ) from None
-    return text
-
-
-def next_occurrence(recurrence: str, after: datetime, zone: ZoneInfo) -> datetime:
-    """The next opening time of a recurring round, after ``after``."""
-    if recurrence == "weekly":
-        return after + timedelta(days=7)
-    if recurrence == "monthly":
-        local = after.astimezone(zone)
-        year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
-        day = min(local.day, calendar.monthrange(year, month)[1])
-        return local.replace(year=year, month=month, day=day)
-    trigger = cron_trigger(recurrence, zone)
-    moment = trigger.get_next_fire_time(None, after + timedelta(seconds=1))
-    if moment is None:
-        raise RoundError(f"recurrence {recurrence!r} has no next time")
-    return moment  # type: ignore[no-any-return]
+def next_round_times(round_: Round, zone: ZoneInfo) -> tuple[datetime, datetime | None]:
+    """Opening and closing of the round that follows a recurring ``round_``: the next
+    occurrence after its opening, open for as long on the wall clock."""
+    assert round_.recurrence is not None
+    opens = next_opening(round_.recurrence, round_.opens_at, round_.anchor, zone)
+    if round_.closes_at is None:
+        return opens, None
+    length = wall_span(round_.opens_at, round_.closes_at, zone)
+    return opens, from_wall(to_wall(opens, zone) + length, zone)
 
 
 class RoundClock:
@@ -145,7 +114,7 @@ class RoundClock:
         for round_ in await self._store.rounds.find(["scheduled", "open"]):
             if round_.status == "scheduled":
                 times.append((f"round-{round_.id}-open", round_.opens_at))
-            for index, moment in enumerate(round_.reminder_times):
+            for index, moment in enumerate(reminder_times(round_, self._zone)):
                 if index >= round_.reminders_done:
                     times.append((f"round-{round_.id}-remind-{index}", moment))
             if round_.closes_at is not None:
@@ -181,7 +150,7 @@ class RoundClock:
 
     async def _remind(self, round_: Round, now: datetime) -> list[RoundEvent]:
         events = []
-        for index, moment in enumerate(round_.reminder_times):
+        for index, moment in enumerate(reminder_times(round_, self._zone)):
             if index < round_.reminders_done or moment > now:
                 continue
             # A reminder planned after the close, or noticed only after it, is pointless.
@@ -201,18 +170,17 @@ class RoundClock:
         return events
 
     async def _recur(self, round_: Round, now: datetime) -> RoundEvent:
-        assert round_.recurrence is not None
-        opens = next_occurrence(round_.recurrence, round_.opens_at, self._zone)
-        length = round_.closes_at - round_.opens_at if round_.closes_at else None
+        opens, closes = next_round_times(round_, self._zone)
         version, _ = await self._registry.register(round_.survey_key)
         created = await self._store.rounds.create(
             version.id,
             opens_at=opens,
-            closes_at=opens + length if length else None,
+            closes_at=closes,
             area_ids=round_.area_ids,
             remind_after=round_.remind_after,
             recurrence=round_.recurrence,
             created_by=round_.created_by,
+            series_opens_at=round_.anchor,
         )
         await self._store.rounds.link_next(round_.id, created.id)
         return RoundEvent("recurred", created)

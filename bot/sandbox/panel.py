@@ -143,6 +143,7 @@ class DemoPanel:
             opens_at=now,
             closes_at=now + ROUND_LENGTH,
             remind_after=ROUND_REMINDERS,
+            zone=services.settings.community.zone,
             created_by="sandbox",
             now=now,
         )

@@ -19,8 +19,7 @@ from zoneinfo import ZoneInfo
 from surveys.errors import EventError, RoundError
 from surveys.events.models import ReminderPlan
 from surveys.rounds import parse_duration
-
-DAY = timedelta(days=1)
+from surveys.wallclock import shift
 
 
 def exists_locally(wall: datetime, zone: ZoneInfo) -> bool:
@@ -81,12 +80,9 @@ def span_text(starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> str:
 
 
 def reminder_due(starts_at: datetime, before: timedelta, zone: ZoneInfo) -> datetime:
-    """When a reminder ``before`` the start falls due (UTC); whole days keep the local time."""
-    if before % DAY:
-        return starts_at - before
-    wall = starts_at.astimezone(zone).replace(tzinfo=None) - before
-    # A wall time skipped by the clocks maps (fold=0) to the instant just after the gap.
-    return wall.replace(tzinfo=zone).astimezone(UTC)
+    """When a reminder ``before`` the start falls due (UTC); whole days keep the local time
+    (the rule of :mod:`surveys.wallclock`, shared with survey rounds)."""
+    return shift(starts_at, -before, zone)
 
 
 def reminder_plans(

@@ -19,7 +19,7 @@ _SELECT = (
     "SELECT r.id, r.survey_version_id, v.key, r.status, r.opens_at, r.closes_at, r.opened_at, "
     "r.closed_at, (SELECT group_concat(area_id, ',') FROM round_areas a WHERE a.round_id = r.id), "
     "r.remind_after, r.reminders_done, r.recurrence, r.next_round_id, r.summary_sent_at, "
-    "r.created_by, r.invited_only "
+    "r.created_by, r.invited_only, r.series_opens_at "
     "FROM rounds r JOIN survey_versions v ON v.id = r.survey_version_id"
 )
 
@@ -82,6 +82,7 @@ def _round(row: Any) -> Round:
         summary_sent_at=_moment(v[13]),
         created_by=v[14],
         invited_only=bool(v[15]),
+        series_opens_at=_moment(v[16]),
     )
 
 
@@ -99,14 +100,18 @@ class RoundStore:
         remind_after: Sequence[timedelta] = (),
         recurrence: str | None = None,
         created_by: str = "cli",
+        series_opens_at: datetime | None = None,
     ) -> Round:
+        """Store a scheduled round; ``series_opens_at`` is the first opening of the recurring
+        series it continues (None for a first round)."""
         if closes_at is not None and closes_at <= opens_at:
             raise RoundError("a round must close after it opens")
         offsets = sorted(int(offset.total_seconds()) for offset in remind_after)
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO rounds (survey_version_id, opens_at, closes_at, remind_after, "
-                "recurrence, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "recurrence, created_by, created_at, series_opens_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     survey_version_id,
                     to_db(opens_at),
@@ -115,6 +120,7 @@ class RoundStore:
                     recurrence,
                     created_by,
                     now_db(),
+                    to_db(series_opens_at) if series_opens_at else None,
                 ),
             )
             round_id = cursor.lastrowid

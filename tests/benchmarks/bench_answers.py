@@ -324,6 +324,7 @@ async def _open_round(app: FeedbackApplication) -> None:
         SURVEY,
         opens_at=utcnow(),
         closes_at=utcnow() + timedelta(days=7),
+        zone=services.settings.community.zone,
     )
 
 

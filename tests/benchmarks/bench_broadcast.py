@@ -79,6 +79,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
@@ -297,6 +298,7 @@ async def open_round(store: Store) -> int:
         SURVEY,
         opens_at=now,
         closes_at=now + timedelta(days=1),
+        zone=ZoneInfo("UTC"),
     )
     return round_.id
 

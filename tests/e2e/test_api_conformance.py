@@ -60,7 +60,12 @@ async def test_typed_answer_removes_the_answered_keyboard(
     try:
         registry = SurveyRegistry(store, settings.community.languages, settings.surveys.files)
         await create_round(
-            store, registry, "one-text", opens_at=utcnow(), closes_at=utcnow() + timedelta(days=1)
+            store,
+            registry,
+            "one-text",
+            opens_at=utcnow(),
+            closes_at=utcnow() + timedelta(days=1),
+            zone=settings.community.zone,
         )
     finally:
         await store.close()

@@ -25,6 +25,7 @@ async def open_round(app: FeedbackApplication, *, areas: tuple[str, ...] = ()) -
         opens_at=utcnow(),
         closes_at=utcnow() + timedelta(days=7),
         area_ids=areas,
+        zone=services.settings.community.zone,
     )
     # the bot's round clock opens it within its check interval and invites the audience
     return round_.id

@@ -64,6 +64,9 @@ async def plan(
             closes_at=now + timedelta(seconds=closes_in),
             area_ids=areas,
             remind_after=[timedelta(seconds=s) for s in remind],
+            zone=settings.community.zone,
+            # a negative opens_in: planned before it opened, and the bot was down since
+            now=now + timedelta(seconds=min(opens_in, 0)),
         )
         return round_.id
     finally:

@@ -6,6 +6,7 @@ import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -35,7 +36,12 @@ async def world(tmp_path: Path) -> AsyncIterator[tuple[Store, Answering, Residen
     await store.residents.consent(resident.id, "area")
     resident = await store.residents.set_area(resident.id, "north", "done")
     round_ = await create_round(
-        store, registry, SURVEY, opens_at=utcnow(), closes_at=utcnow() + timedelta(days=7)
+        store,
+        registry,
+        SURVEY,
+        opens_at=utcnow(),
+        closes_at=utcnow() + timedelta(days=7),
+        zone=ZoneInfo("UTC"),
     )
     await store.rounds.open(round_.id)
     yield store, Answering(store, registry), resident, round_.id

@@ -14,9 +14,10 @@ from surveys.definitions import SurveyDefinition
 from surveys.errors import RoundError
 from surveys.models import Area, OutboxMessage, Round
 from surveys.quiet import QuietHours
+from surveys.recurrence import next_opening, validate_recurrence
 from surveys.registry import SurveyRegistry
 from surveys.rounds import create_round, parse_duration, parse_moment, parse_offsets
-from surveys.schedule import RoundClock, next_occurrence, validate_recurrence
+from surveys.schedule import RoundClock
 from surveys.store import Store
 
 MADRID = ZoneInfo("Europe/Madrid")
@@ -98,7 +99,7 @@ def test_bad_quiet_hours(text: str) -> None:
 )
 def test_next_occurrence(recurrence: str, after: datetime, expected: datetime) -> None:
     """If a round repeats, then the next opening follows the rule in local time."""
-    assert next_occurrence(recurrence, after, MADRID) == expected
+    assert next_opening(recurrence, after, after, MADRID) == expected
 
 
 def test_bad_recurrence() -> None:
@@ -150,6 +151,7 @@ async def test_clock_lifecycle(world: tuple[Store, SurveyRegistry, RoundClock]) 
         area_ids=["north"],
         remind_after=[timedelta(days=2)],
         recurrence="weekly",
+        zone=MADRID,
         now=T0 - timedelta(hours=1),
     )
     assert await clock.tick(T0 - timedelta(minutes=1)) == []
@@ -189,6 +191,7 @@ async def test_reminder_after_close_is_skipped_and_quiet_hours_defer(
         opens_at=night,
         closes_at=night + timedelta(days=1),
         remind_after=[timedelta(hours=12)],
+        zone=MADRID,
         now=night,
     )
     events = await clock.tick(night)
@@ -210,7 +213,50 @@ async def test_plan_is_checked(world: tuple[Store, SurveyRegistry, RoundClock]) 
         ({"closes_at": None, "recurrence": "weekly"}, "needs a closing time"),
     ]
     for overrides, message in cases:
-        arguments = {"opens_at": T0, "closes_at": T0 + timedelta(days=7), "now": T0, **overrides}
+        arguments = {
+            "opens_at": T0,
+            "closes_at": T0 + timedelta(days=7),
+            "now": T0,
+            "zone": MADRID,
+            **overrides,
+        }
         with pytest.raises(RoundError, match=message):
             await create_round(store, registry, "community-trust-safety", **arguments)  # type: ignore[arg-type]
     assert await store.rounds.find() == []
+
+
+async def test_recurring_series_keeps_its_anchor(
+    world: tuple[Store, SurveyRegistry, RoundClock],
+) -> None:
+    """If a monthly round is anchored on 31 January at 18:00 (Madrid), then the clock creates
+    the following rounds on 28 February, 31 March (after the spring change) and 30 April, each
+    at 18:00 local and open for one day, every one remembering the series' first opening."""
+    store, registry, clock = world
+    first = datetime(2026, 1, 31, 18, 0, tzinfo=MADRID)
+    round_ = await create_round(
+        store,
+        registry,
+        "community-trust-safety",
+        opens_at=first,
+        closes_at=first + timedelta(days=1),
+        recurrence="monthly",
+        zone=MADRID,
+        now=first - timedelta(days=1),
+    )
+    openings = [round_.opens_at]
+    for _ in range(3):
+        current = await store.rounds.get(round_.id)
+        assert current.closes_at is not None
+        events = await clock.tick(current.opens_at)
+        events += await clock.tick(current.closes_at)
+        recurred = next(e.round for e in events if e.kind == "recurred")
+        await clock.mark_summary_sent(current.id)
+        assert recurred.series_opens_at == first
+        assert recurred.closes_at is not None
+        assert recurred.closes_at.astimezone(MADRID) - recurred.opens_at.astimezone(
+            MADRID
+        ) == timedelta(days=1)
+        openings.append(recurred.opens_at)
+        round_ = recurred
+    local = [o.astimezone(MADRID).strftime("%m-%d %H:%M") for o in openings]
+    assert local == ["01-31 18:00", "02-28 18:00", "03-31 18:00", "04-30 18:00"]
