@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,9 @@ from surveys.store.db import Database, bundled_migrations
 from tests.support import ADMIN_ID, COORDINATOR_ID, SURVEY, TOKEN
 from tests.support.data import onboarded
 from tests.support.process import ROOT, Finished, feedbackbot
+
+# Within the two years ahead that a round may be planned.
+PLANNED_DAY = f"{date.today().year + 1}-01-01"
 
 BROKEN_SURVEY = (
     'key = "x"\nversion = 1\ntitle = { en = "T" }\nintro = { en = "I" }\n'
@@ -247,7 +251,7 @@ def test_rounds_list_is_a_table_that_shows_early_closing(tmp_path: Path) -> None
             path,
             *create,
             "--opens",
-            "2031-01-01T09:00",
+            f"{PLANNED_DAY}T09:00",
             "--closes",
             "7d",
             "--areas",
@@ -282,7 +286,7 @@ def test_rounds_list_is_a_table_that_shows_early_closing(tmp_path: Path) -> None
         ["#2", SURVEY, "scheduled"],
         ["#3", SURVEY, "closed"],
     ]
-    assert rows[1][3:5] == ["2031-01-01", "09:00"] and rows[1][-1] == "north"
+    assert rows[1][3:5] == [PLANNED_DAY, "09:00"] and rows[1][-1] == "north"
     assert rows[0][-2:] == ["-", "all"] and "(early)" in lines[4]
     show = feedbackbot("--config", path, "rounds", "show", "3")
     assert "(closed early, " in show.out
