@@ -46,7 +46,7 @@ from surveys.answering import Answering
 from surveys.digest import Digests
 from surveys.onboarding import Onboarding
 from surveys.planning import RoundPlanner
-from surveys.publishing import Publishing
+from surveys.publishing import Publishing, preload
 from surveys.store import Store
 
 if TYPE_CHECKING:
@@ -268,6 +268,7 @@ async def running(
         async with app:
             services = await start_services(app)
             try:
+                await preload()
                 await UpdateInbox(services.store.inbox, app.bot).replay(app.update_queue)
                 assert app.updater is not None
                 limiter.resume()

@@ -2,10 +2,11 @@
 
 The use cases behind ``/results``, ``/export``, the "You said, we did" digest and the
 ``feedbackbot export`` command. Statistics, charts and file writing are CPU work, and their
-libraries (scipy, matplotlib) take seconds to import; all of it happens in a worker thread on a
-read-only snapshot of the database (:meth:`surveys.store.results.ResultStore.snapshot`), so
-residents answering a survey meanwhile are never kept waiting, and the bot's one write
-connection is never held by a long read. This module itself imports nothing heavy.
+libraries (scipy, matplotlib) take seconds to import. The bot imports them once at start-up
+(:func:`preload`); reports run in a worker thread and exports in a low-priority child process
+(:mod:`surveys.export.process`), each on a read-only snapshot of the database, so residents
+answering a survey meanwhile are never kept waiting, and the bot's one write connection is never
+held by a long read. This module itself imports nothing heavy.
 
 Every export is recorded in the audit log with who asked for it and what it contained.
 """
@@ -38,6 +39,7 @@ __all__ = [
     "InChatExport",
     "Publishing",
     "export_name",
+    "preload",
     "record_export",
 ]
 
@@ -52,6 +54,13 @@ NoteRenderer = Callable[["MethodFacts"], list[str]]
 async def _module(name: str) -> Any:
     """Import a heavy module in a worker thread (the first import of scipy takes seconds)."""
     return await asyncio.to_thread(importlib.import_module, name)
+
+
+async def preload() -> None:
+    """Import the statistics, charts and export writers (about 2 s of work that holds the
+    interpreter lock) at start-up, before any update is fetched: otherwise the first /results or
+    /export would make every resident wait for it, worker thread or not."""
+    await _module("surveys.export")
 
 
 @dataclass(frozen=True)
@@ -185,6 +194,7 @@ class Publishing:
             charts=folder / "charts",
             time_zone=self._zone,
         )
-        result: ExportResult = await exporting.run_export(self._store, request)
+        in_process = await _module("surveys.export.process")
+        result: ExportResult = await in_process.export_in_process(self._store.db.path, request)
         await record_export(self._store, request, result, role=role, user_id=user_id)
         return InChatExport(result.files, next(iter(result.charts), None), result.latest)
