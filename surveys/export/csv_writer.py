@@ -121,37 +121,63 @@ def _write_responses(
     zone: ZoneInfo,
     progress: Progress | None,
 ) -> int:
-    """The hot loop: a response's head cells are formatted once, a shared answer's cells once
-    per export."""
-    written = 0
+    """The hot loop: a response's head cells are formatted once, a shared answer's cells (long
+    and wide) once per export; a wide row is filled from those cached cells."""
+    written = count = 0
     lines: list[str] = []
     rows: list[str] = []
+    blank = [""] * width
+    texts: dict[str, str] = {}  # areas and statuses: a handful of distinct values
+
+    def text(value: str) -> str:
+        done = texts.get(value)
+        if done is None:
+            done = texts[value] = csv_text(value)
+        return done
+
     for number, response in enumerate(responses, start=1):
-        head = (
-            f"{response.round_id},{csv_text(response.respondent)},"
-            f"{csv_text(response.area)},{csv_text(response.status)},"
+        round_id = str(response.round_id)
+        code = f'"{response.respondent}"'  # base 32 (Pseudonyms): nothing to defuse
+        area, status = text(response.area), text(response.status)
+        cells = blank.copy()
+        cells[:7] = (
+            round_id,
+            code,
+            area,
+            status,
+            response.started_on.isoformat(),
+            "" if response.completed_on is None else response.completed_on.isoformat(),
+            "" if response.minutes is None else str(response.minutes),
         )
+        tails = []
         for answer in response.answers:
-            tail = answer.formatted.get("csv") if answer.shared else None
-            if tail is None:
-                tail = (
+            cached = answer.csv
+            if cached is None:
+                cached = (
                     f"{csv_text(answer.question_id)},{csv_text(answer.question_type)},"
-                    f"{_cell(answer.answer, zone)},{_cell(answer.label, zone)}{_EOL}"
+                    f"{_cell(answer.answer, zone)},{_cell(answer.label, zone)}{_EOL}",
+                    tuple((position, _cell(value, zone)) for position, value in answer.wide),
                 )
                 if answer.shared:
-                    answer.formatted["csv"] = tail
-            lines.append(head + str(tail))
-        rows.append(_line(response.wide_row(width), zone))
+                    answer.csv = cached
+            tails.append(cached[0])
+            for position, cell in cached[1]:
+                cells[position] = cell
+        if tails:
+            head = f"{round_id},{code},{area},{status},"
+            lines.append(head + head.join(tails))
+            count += len(tails)
+        rows.append(",".join(cells) + _EOL)
         if number % _FLUSH == 0:
             long.write("".join(lines))
             wide.write("".join(rows))
-            written += len(lines)
+            written += count
             if progress is not None:
-                progress(len(lines))
-            lines, rows = [], []
+                progress(count)
+            lines, rows, count = [], [], 0
     long.write("".join(lines))
     wide.write("".join(rows))
-    written += len(lines)
-    if progress is not None and lines:
-        progress(len(lines))
+    written += count
+    if progress is not None and count:
+        progress(count)
     return written

@@ -138,17 +138,28 @@ class JsonWriter:
     def responses(
         self, responses: Iterable[Response], layout: WideLayout, progress: Progress | None
     ) -> int:
+        """One object per answer: a response's fields are encoded once, a shared answer's
+        once per export, and one join writes a response's objects."""
         self._start()
         handle = self._handle
-        written = 0
-        batch: list[str] = []
+        written = count = 0
+        blocks: list[str] = []
+        strings: dict[str, str] = {}
+
+        def text(value: str) -> str:
+            done = strings.get(value)
+            if done is None:
+                done = strings[value] = _dumps(value)
+            return done
+
         for number, response in enumerate(responses, start=1):
             head = (
-                f'{{"round_id":{response.round_id},"respondent":{_dumps(response.respondent)},'
-                f'"area_id":{_dumps(response.area)},"response_status":{_dumps(response.status)},'
+                f'{{"round_id":{response.round_id},"respondent":"{response.respondent}",'
+                f'"area_id":{text(response.area)},"response_status":{text(response.status)},'
             )
+            tails = []
             for answer in response.answers:
-                tail = answer.formatted.get("json") if answer.shared else None
+                tail = answer.json
                 if tail is None:
                     tail = (
                         f'"question_id":{_dumps(answer.question_id)},'
@@ -156,19 +167,22 @@ class JsonWriter:
                         f'"answer":{_dumps(answer.answer)},"answer_label":{_dumps(answer.label)}}}'
                     )
                     if answer.shared:
-                        answer.formatted["json"] = tail
-                batch.append(head + str(tail))
-            if number % _FLUSH == 0:
-                handle.write((",\n" if written else "\n") + ",\n".join(batch))
-                written += len(batch)
+                        answer.json = tail
+                tails.append(tail)
+            if tails:
+                blocks.append(head + f",\n{head}".join(tails))
+                count += len(tails)
+            if number % _FLUSH == 0 and blocks:
+                handle.write((",\n" if written else "\n") + ",\n".join(blocks))
+                written += count
                 if progress is not None:
-                    progress(len(batch))
-                batch = []
-        if batch:
-            handle.write((",\n" if written else "\n") + ",\n".join(batch))
-            written += len(batch)
+                    progress(count)
+                blocks, count = [], 0
+        if blocks:
+            handle.write((",\n" if written else "\n") + ",\n".join(blocks))
+            written += count
             if progress is not None:
-                progress(len(batch))
+                progress(count)
         return written
 
     def close(self) -> list[Path]:

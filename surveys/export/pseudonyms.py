@@ -25,30 +25,31 @@ _HALF = 32
 _MASK = (1 << _HALF) - 1
 _ROUNDS = 4
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base 32: no i, l, o, u
+# Every 10-bit value as its two characters: a code is one character and six pairs.
+_PAIRS = [high + low for high in _ALPHABET for low in _ALPHABET]
 
 
 class Pseudonyms:
     """Pseudonyms of one release; the key lives only as long as this object."""
 
     def __init__(self, key: bytes | None = None) -> None:
-        self._keys = [
+        secret = key or secrets.token_bytes(32)
+        # One keyed hasher per Feistel round; each use copies it (cheaper than keying anew).
+        self._rounds = [
             hashlib.blake2b(
-                key or secrets.token_bytes(32), digest_size=32, person=bytes([n])
-            ).digest()
+                key=hashlib.blake2b(secret, digest_size=32, person=bytes([n])).digest(),
+                digest_size=4,
+            )
             for n in range(_ROUNDS)
         ]
-
-    def _round(self, number: int, half: int) -> int:
-        digest = hashlib.blake2b(
-            half.to_bytes(4, "big"), key=self._keys[number], digest_size=4
-        ).digest()
-        return int.from_bytes(digest, "big")
 
     def permute(self, value: int) -> int:
         """The keyed permutation of a 64-bit value."""
         left, right = value >> _HALF, value & _MASK
-        for number in range(_ROUNDS):
-            left, right = right, left ^ self._round(number, right)
+        for keyed in self._rounds:
+            step = keyed.copy()
+            step.update(right.to_bytes(4, "big"))
+            left, right = right, left ^ int.from_bytes(step.digest(), "big")
         return (left << _HALF) | right
 
     def of(self, resident_id: int, scope: int = 0) -> str:
@@ -56,4 +57,9 @@ class Pseudonyms:
         if not 0 <= resident_id < 1 << 40 or not 0 <= scope < 1 << 24:
             raise ValueError("resident id or scope out of range")
         value = self.permute((scope << 40) | resident_id)
-        return "".join(_ALPHABET[(value >> shift) & 31] for shift in range(60, -1, -5))
+        pairs = _PAIRS
+        return (
+            f"{_ALPHABET[value >> 60]}{pairs[(value >> 50) & 1023]}{pairs[(value >> 40) & 1023]}"
+            f"{pairs[(value >> 30) & 1023]}{pairs[(value >> 20) & 1023]}"
+            f"{pairs[(value >> 10) & 1023]}{pairs[value & 1023]}"
+        )

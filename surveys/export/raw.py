@@ -18,10 +18,13 @@ What a release allows (the README says the same in plain words):
 - **Coarse times.** Rows carry the day a response was started and completed and the minutes
   it took, not the exact moment, which anyone who saw a resident answer could look up.
 
-Speed. Answers of choice and rating questions take few distinct values, so each (question,
-stored JSON) is decoded once into an :class:`Answer` that writers also cache their formatted
-cells on; numbers and text are decoded row by row. Rows stream from the read-only snapshot in
-response order, so memory does not grow with the number of answers.
+Speed. SQLite hands over one row per response, its answers joined into two strings
+(:meth:`ResultReader.raw_responses`). Answers of choice and rating questions take few distinct
+values, so each (question, stored JSON) is decoded once into an :class:`Answer`, found again by
+one lookup per answer, that writers also cache their formatted cells on; numbers and text are
+decoded row by row. Local days come from a per-hour offset table, a linked release's codes are
+derived once per resident. Rows stream from the read-only snapshot in response order, so memory
+does not grow with the number of answers.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -38,11 +41,12 @@ from surveys.definitions import Question, SurveyDefinition
 from surveys.export.columns import HIDDEN_AREA, RESPONDENTS, Column, Kind
 from surveys.export.pseudonyms import Pseudonyms
 from surveys.models import Round
-from surveys.store.results import RawAnswer, ResultReader
+from surveys.store.results import QUESTION_SEPARATOR, VALUE_SEPARATOR, ResultReader
 
 __all__ = [
     "RELEASED",
     "Answer",
+    "LocalDays",
     "Release",
     "Response",
     "WideLayout",
@@ -151,10 +155,21 @@ class Answer:
     """One decoded answer: its long cells, its wide cells, and the writers' formatted cells.
 
     ``shared`` answers (choice and rating values) are decoded once and reused for every row
-    with the same value; writers may cache on :attr:`formatted`.
+    with the same value; writers keep their formatted cells on them (``csv``, ``xlsx``,
+    ``json``).
     """
 
-    __slots__ = ("answer", "formatted", "label", "question_id", "question_type", "shared", "wide")
+    __slots__ = (
+        "answer",
+        "csv",
+        "json",
+        "label",
+        "question_id",
+        "question_type",
+        "shared",
+        "wide",
+        "xlsx",
+    )
 
     def __init__(
         self,
@@ -171,18 +186,22 @@ class Answer:
         self.label = label
         self.wide = wide
         self.shared = shared
-        self.formatted: dict[str, object] = {}
+        # Cells as each writer formats them: (long cells, wide cells by column); kept on a
+        # shared answer so that each distinct answer is formatted once per export.
+        self.csv: tuple[str, tuple[tuple[int, str], ...]] | None = None
+        self.xlsx: tuple[str, tuple[tuple[int, str], ...]] | None = None
+        self.json: str | None = None
 
 
 class Response:
-    """One response: its head cells (the same in every row of it) and its answers in the
-    order of the survey."""
+    """One response: its head cells (the same in every row of it; in the wide table they are
+    the fixed columns of :data:`RESPONDENTS`, in this order) and its answers in the order of
+    the survey."""
 
     __slots__ = (
         "answers",
         "area",
         "completed_on",
-        "formatted",
         "minutes",
         "respondent",
         "round_id",
@@ -209,52 +228,70 @@ class Response:
         self.completed_on = completed_on
         self.minutes = minutes
         self.answers = answers
-        self.formatted: dict[str, object] = {}
-
-    def wide_row(self, width: int) -> list[Any]:
-        row: list[Any] = [None] * width
-        row[:7] = [
-            self.round_id,
-            self.respondent,
-            self.area,
-            self.status,
-            self.started_on,
-            self.completed_on,
-            self.minutes,
-        ]
-        for answer in self.answers:
-            for position, value in answer.wide:
-                row[position] = value
-        return row
 
 
 class _Decoder:
-    """Stored JSON -> :class:`Answer` for one definition, in the export's language."""
+    """Stored JSON -> :class:`Answer` for one definition, in the export's language.
 
-    def __init__(self, definition: SurveyDefinition, language: str, layout: WideLayout) -> None:
+    Choice and rating answers take few distinct values: each (question, stored JSON) is
+    decoded once, then found by one dictionary lookup per answer. The order of a response's
+    answers in the survey is worked out once per set of questions answered (most responses
+    share a handful of such sets).
+    """
+
+    _PLANS = 4_096  # distinct sets of questions answered kept (memory stays bounded)
+
+    def __init__(
+        self, definition: SurveyDefinition, language: str, layout: WideLayout, include_text: bool
+    ) -> None:
         self._questions = {q.id: q for q in definition.questions}
         self._positions = {q.id: n for n, q in enumerate(definition.questions)}
         self._last = len(definition.questions)
         self._language = language
         self._layout = layout
-        self._shared: dict[tuple[str, str], Answer] = {}
+        self._dropped = (
+            frozenset()
+            if include_text
+            else frozenset(q.id for q in definition.questions if q.type == "text")
+        )
+        self._shared: dict[str, dict[str, Answer]] = {}
+        self._plans: dict[str, tuple[int, list[tuple[int, str, dict[str, Answer]]]]] = {}
 
-    def position(self, question_id: str) -> int:
-        return self._positions.get(question_id, self._last)
+    def answers(self, ids: str | None, values: str | None) -> list[Answer]:
+        """A response's answers from :meth:`ResultReader.raw_responses`, decoded, in the order
+        of the survey (text left out unless asked for, even when skipped)."""
+        if ids is None or values is None:
+            return []
+        plan = self._plans.get(ids)
+        if plan is None:
+            plan = self._plan(ids)
+        count, steps = plan
+        stored = values.split(VALUE_SEPARATOR)
+        if len(stored) != count:
+            raise ValueError("stored answers and their question ids do not pair up")
+        decode = self.decode
+        return [known.get(stored[n]) or decode(qid, stored[n]) for n, qid, known in steps]
 
-    def is_text(self, question_id: str) -> bool:
-        question = self._questions.get(question_id)
-        return question is not None and question.type == "text"
+    def _plan(self, ids: str) -> tuple[int, list[tuple[int, str, dict[str, Answer]]]]:
+        """(how many answers, then which to decode in survey order: their index, question id
+        and that question's decoded values)."""
+        if len(self._plans) >= self._PLANS:
+            self._plans.clear()
+        question_ids = ids.split(QUESTION_SEPARATOR)
+        kept = sorted(
+            (n for n, qid in enumerate(question_ids) if qid not in self._dropped),
+            key=lambda n: self._positions.get(question_ids[n], self._last),
+        )
+        steps = [(n, question_ids[n], self._shared.setdefault(question_ids[n], {})) for n in kept]
+        plan = self._plans[ids] = (len(question_ids), steps)
+        return plan
 
     def decode(self, question_id: str, value_json: str) -> Answer:
-        shared = self._shared.get((question_id, value_json))
-        if shared is not None:
-            return shared
         question = self._questions.get(question_id)
         reuse = question is not None and question.type not in ("number", "text")
         answer = self._decode(question_id, question, json.loads(value_json), reuse)
         if reuse:
-            self._shared[(question_id, value_json)] = answer
+            self._shared.setdefault(question_id, {})[value_json] = answer
         return answer
 
     def _decode(self, qid: str, question: Question | None, value: Any, shared: bool) -> Answer:
@@ -284,11 +321,62 @@ class _Decoder:
 # --- streaming --------------------------------------------------------------------------------
 
 
-def _local_day(moment: str | None, zone: ZoneInfo) -> tuple[datetime | None, date | None]:
-    if moment is None:
-        return None, None
-    parsed = datetime.fromisoformat(moment)
-    return parsed, parsed.astimezone(zone).date()
+class LocalDays:
+    """Local days of stored UTC times (``YYYY-MM-DDTHH:MM:...+00:00``, :func:`clock.to_db`)
+    without parsing each one: the community's UTC offset is looked up once per UTC hour, then
+    the minutes decide whether the local day is the UTC day or a neighbour. An hour in which
+    the offset changes (a half-hour zone's DST switch) is parsed moment by moment."""
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self._zone = zone
+        self._hours: dict[str, tuple[date, int] | None] = {}
+
+    def __call__(self, moment: str) -> date:
+        hour = moment[:13]
+        try:
+            known = self._hours[hour]
+        except KeyError:
+            known = self._hours[hour] = self._hour(hour)
+        if known is None:
+            return datetime.fromisoformat(moment).astimezone(self._zone).date()
+        day, minutes = known
+        local = minutes + int(moment[14:16])
+        return day if 0 <= local < 1440 else day + timedelta(days=local // 1440)
+
+    def _hour(self, hour: str) -> tuple[date, int] | None:
+        """(the UTC day, local minutes past that day's midnight at the hour's start), or None
+        when the offset changes within the hour or is not whole minutes."""
+        start = datetime.fromisoformat(f"{hour}:00:00+00:00")
+        offset = start.astimezone(self._zone).utcoffset() or timedelta()
+        later = (start + timedelta(minutes=59)).astimezone(self._zone).utcoffset() or timedelta()
+        if offset != later or offset.seconds % 60:
+            return None
+        return start.date(), start.hour * 60 + int(offset.total_seconds()) // 60
+
+
+class _Codes:
+    """A linked release's codes (one per resident in every round), each derived once."""
+
+    _KEPT = 250_000  # codes kept at most (memory stays bounded)
+
+    def __init__(self, pseudonyms: Pseudonyms) -> None:
+        self._of = pseudonyms.of
+        self._codes: dict[int, str] = {}
+
+    def __call__(self, resident_id: int, scope: int) -> str:
+        try:
+            return self._codes[resident_id]
+        except KeyError:
+            if len(self._codes) >= self._KEPT:
+                self._codes.clear()
+            code = self._codes[resident_id] = self._of(resident_id, scope)
+            return code
+
+
+def _minutes(started: str, completed: str) -> int:
+    """Whole minutes a response took, from its stored UTC times."""
+    seconds = (datetime.fromisoformat(completed) - datetime.fromisoformat(started)).total_seconds()
+    return round(seconds / 60.0)
 
 
 def responses(
@@ -302,61 +390,25 @@ def responses(
     include_text: bool,
 ) -> Iterator[Response]:
     """Every released response of the export with its answers, in round then response order."""
+    days = LocalDays(zone)
+    code = _Codes(pseudonyms) if release.linked else pseudonyms.of
     for planned in release.rounds:
         if not planned.released:
             continue
-        decoder = _Decoder(planned.definition, language, layout)
+        decoder = _Decoder(planned.definition, language, layout, include_text)
         scope = release.scope(planned.round.id)
         hidden = planned.hidden_areas
         round_id = planned.round.id
-        pending: list[RawAnswer] = []
-        for chunk in reader.raw_answers(round_id, include_text=include_text):
-            for row in chunk:
-                if pending and pending[-1][0] != row[0]:
-                    yield _response(
-                        round_id, pending, decoder, pseudonyms, scope, hidden, zone, include_text
-                    )
-                    pending = []
-                pending.append(row)
-        if pending:
-            yield _response(
-                round_id, pending, decoder, pseudonyms, scope, hidden, zone, include_text
-            )
-
-
-def _response(
-    round_id: int,
-    rows: list[RawAnswer],
-    decoder: _Decoder,
-    pseudonyms: Pseudonyms,
-    scope: int,
-    hidden: frozenset[str],
-    zone: ZoneInfo,
-    include_text: bool,
-) -> Response:
-    _, resident_id, area_id, status, started_at, completed_at, _, _ = rows[0]
-    area = "" if area_id is None else area_id
-    started, started_on = _local_day(started_at, zone)
-    completed, completed_on = _local_day(completed_at, zone)
-    minutes = None
-    if started is not None and completed is not None:
-        minutes = round((completed - started).total_seconds() / 60.0)
-    if len(rows) > 1:
-        rows.sort(key=lambda row: decoder.position(row[6] or ""))
-    answers = [
-        decoder.decode(question_id, value)
-        for *_, question_id, value in rows
-        if question_id is not None
-        and value is not None
-        and (include_text or not decoder.is_text(question_id))
-    ]
-    return Response(
-        round_id,
-        pseudonyms.of(resident_id, scope),
-        HIDDEN_AREA if area in hidden else area,
-        status,
-        started_on,  # type: ignore[arg-type]
-        completed_on,
-        minutes,
-        answers,
-    )
+        for chunk in reader.raw_responses(round_id, include_text=include_text):
+            for _, resident_id, area_id, status, started_at, completed_at, ids, values in chunk:
+                area = "" if area_id is None else area_id
+                yield Response(
+                    round_id,
+                    code(resident_id, scope),
+                    HIDDEN_AREA if area in hidden else area,
+                    status,
+                    days(started_at),
+                    None if completed_at is None else days(completed_at),
+                    None if completed_at is None else _minutes(started_at, completed_at),
+                    decoder.answers(ids, values),
+                )

@@ -145,11 +145,11 @@ def _cell(value: Any, style: int, zone: ZoneInfo) -> str:
     return _text_cell(str(value))
 
 
-def _answer_cells(answer: Answer, zone: ZoneInfo) -> str:
-    return (
-        f"{_text_cell(answer.question_id)}{_text_cell(answer.question_type)}"
-        f"{_cell(answer.answer, _PLAIN, zone)}{_cell(answer.label, _PLAIN, zone)}"
-    )
+_DAY_ZERO = _EPOCH.date()
+
+
+def _day(day: date, style: int) -> str:
+    return f'<c s="{style}"><v>{(day - _DAY_ZERO).days}</v></c>'
 
 
 @dataclass
@@ -167,6 +167,15 @@ class XlsxWriter:
         self._zone = zone
         self._zip = zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
         self._sheets: list[_Sheet] = []
+        self._strings: dict[str, int] = {}
+
+    def _shared(self, text: str) -> str:
+        """A cell of a string that repeats (areas, question ids, answer labels): stored once
+        in the shared-string table, referenced by number in every row."""
+        number = self._strings.get(text)
+        if number is None:
+            number = self._strings[text] = len(self._strings)
+        return f'<c t="s"><v>{number}</v></c>'
 
     # --- sheets ---------------------------------------------------------------------------
 
@@ -259,36 +268,51 @@ class XlsxWriter:
         self, responses: Iterable[Response], layout: WideLayout, progress: Progress | None
     ) -> int:
         """Long rows stream into ``responses`` sheets; wide rows into a temporary file that
-        becomes the ``respondents`` sheet afterwards (a zip takes one entry at a time)."""
+        becomes the ``respondents`` sheet afterwards (a zip takes one entry at a time). A
+        response's head cells are formatted once, a shared answer's cells once per export,
+        and repeating strings go to the shared-string table."""
         long = _Stream(self, RESPONSES.name, RESPONSES.columns)
         wide_columns = layout.columns
-        wide_styles = [_STYLE[c.kind] for c in wide_columns]
         zone = self._zone
-        styles = [_STYLE[c.kind] for c in RESPONSES.columns]
+        blank = ["<c/>"] * len(wide_columns)
+        date_style = _STYLE["date"]
+        shared = self._shared
         written = 0
         with tempfile.TemporaryFile("w+", encoding="utf-8") as wide:
             wide_rows = 1
             batch: list[str] = []
             for number, response in enumerate(responses, start=1):
-                head = (
-                    f"{_cell(response.round_id, styles[0], zone)}"
-                    f"{_text_cell(response.respondent)}{_text_cell(response.area)}"
-                    f"{_text_cell(response.status)}"
+                round_id = f"<c><v>{response.round_id}</v></c>"
+                # base 32 (Pseudonyms): nothing to escape
+                code = f'<c t="inlineStr"><is><t>{response.respondent}</t></is></c>'
+                area, status = shared(response.area), shared(response.status)
+                cells = blank.copy()
+                cells[:7] = (
+                    round_id,
+                    code,
+                    area,
+                    status,
+                    _day(response.started_on, date_style),
+                    "<c/>"
+                    if response.completed_on is None
+                    else _day(response.completed_on, date_style),
+                    "<c/>" if response.minutes is None else f"<c><v>{response.minutes}</v></c>",
                 )
+                tails = []
                 for answer in response.answers:
-                    tail = answer.formatted.get("xlsx") if answer.shared else None
-                    if tail is None:
-                        tail = _answer_cells(answer, zone)
+                    cached = answer.xlsx
+                    if cached is None:
+                        cached = self._answer_cells(answer, zone)
                         if answer.shared:
-                            answer.formatted["xlsx"] = tail
-                    long.add(head + str(tail))
-                written += len(response.answers)
+                            answer.xlsx = cached
+                    tails.append(cached[0])
+                    for position, cell in cached[1]:
+                        cells[position] = cell
+                if tails:
+                    long.add(f"{round_id}{code}{area}{status}", tails)
+                    written += len(tails)
                 wide_rows += 1
-                cells = "".join(
-                    _cell(v, s, zone)
-                    for v, s in zip(response.wide_row(len(wide_columns)), wide_styles, strict=True)
-                )
-                batch.append(f'<row r="{wide_rows}">{cells}</row>')
+                batch.append(f'<row r="{wide_rows}">{"".join(cells)}</row>')
                 if number % _FLUSH == 0:
                     long.flush()
                     wide.write("".join(batch))
@@ -300,19 +324,34 @@ class XlsxWriter:
             wide.write("".join(batch))
             if progress is not None and written:
                 progress(written)
-            total = long.rows
             sheet = self._add(RESPONDENTS.name)
             with self._zip.open(sheet.entry, "w", force_zip64=True) as entry:
-                entry.write(
-                    (
-                        self._start(self._widths(wide_columns), True) + self._header(wide_columns)
-                    ).encode()
+                head_xml = self._start(self._widths(wide_columns), True) + self._header(
+                    wide_columns
                 )
+                entry.write(head_xml.encode())
                 wide.seek(0)
                 while block := wide.read(1 << 20):
                     entry.write(block.encode("utf-8", "replace"))
                 entry.write(self._end(sheet, len(wide_columns), wide_rows).encode())
-        return total
+        return long.rows
+
+    def _answer_cells(
+        self, answer: Answer, zone: ZoneInfo
+    ) -> tuple[str, tuple[tuple[int, str], ...]]:
+        """(the long row's answer cells, the wide row's cells by column) of one answer:
+        strings of a shared answer repeat, so they go to the shared-string table."""
+
+        def cell(value: Any) -> str:
+            if isinstance(value, str) and answer.shared:
+                return self._shared(value)
+            return _cell(value, _PLAIN, zone)
+
+        long = (
+            f"{self._shared(answer.question_id)}{self._shared(answer.question_type)}"
+            f"{cell(answer.answer)}{cell(answer.label)}"
+        )
+        return long, tuple((position, cell(value)) for position, value in answer.wide)
 
     # --- the package ----------------------------------------------------------------------
 
@@ -333,6 +372,8 @@ class XlsxWriter:
             'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
             '<Override PartName="/xl/styles.xml" ContentType="application/'
             'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
             f"{overrides}</Types>",
         )
         self._zip.writestr(
@@ -350,6 +391,8 @@ class XlsxWriter:
             "xl/_rels/workbook.xml.rels",
             f'{_HEAD}<Relationships xmlns="{_PKG}/relationships">{rels}'
             f'<Relationship Id="rId{styles_id}" Type="{_REL}/styles" Target="styles.xml"/>'
+            f'<Relationship Id="rId{styles_id + 1}" Type="{_REL}/sharedStrings" '
+            'Target="sharedStrings.xml"/>'
             "</Relationships>",
         )
         entries = "".join(
@@ -370,6 +413,14 @@ class XlsxWriter:
             f"{f'<definedNames>{names}</definedNames>' if names else ''}</workbook>",
         )
         self._zip.writestr("xl/styles.xml", _STYLES)
+        strings = "".join(
+            f'<si><t xml:space="preserve">{xml_text(text)}</t></si>' for text in self._strings
+        )
+        count = len(self._strings)
+        self._zip.writestr(
+            "xl/sharedStrings.xml",
+            f'{_HEAD}<sst xmlns="{_MAIN}" count="{count}" uniqueCount="{count}">{strings}</sst>',
+        )
         self._zip.close()
         return [self._path]
 
@@ -412,13 +463,22 @@ class _Stream:
         self._entry.write((start + writer._header(self._columns)).encode())
         self._row = 1
 
-    def add(self, cells: str) -> None:
-        if self._row >= XLSX_MAX_ROWS:
+    def add(self, head: str, tails: list[str]) -> None:
+        """The rows of one response: its head cells, then each answer's cells. Rows keep
+        their ``r`` number (optional in ECMA-376, but some readers need it)."""
+        room = XLSX_MAX_ROWS - self._row
+        if len(tails) > room:
+            if room:
+                self.add(head, tails[:room])
             self.flush()
             self._next()
-        self._row += 1
-        self.rows += 1
-        self._batch.append(f'<row r="{self._row}">{cells}</row>')
+            tails = tails[room:]
+        first = self._row + 1
+        self._row += len(tails)
+        self.rows += len(tails)
+        self._batch.extend(
+            [f'<row r="{n}">{head}{tail}</row>' for n, tail in enumerate(tails, first)]
+        )
 
     def flush(self) -> None:
         if self._batch and self._entry is not None:

@@ -3,8 +3,8 @@
 Aggregation is split in two (see :mod:`surveys.stats`): SQLite counts and sums over indexed
 tables, and pure functions turn the sums into figures. This module is the first half. Each
 query returns a few rows per (area, question, value) whatever the number of respondents, so
-memory stays bounded; only :meth:`ResultReader.raw_answers` returns one row per answer, and it
-streams them in chunks.
+memory stays bounded; only :meth:`ResultReader.raw_responses` returns one row per response, and
+it streams them in chunks.
 
 Reports and exports read through a :class:`ResultReader` on a read-only connection of their
 own (:meth:`ResultStore.snapshot`), in a worker thread: SQLite in WAL mode lets it read beside
@@ -39,13 +39,15 @@ from surveys.store.rounds import (
 )
 
 __all__ = [
+    "QUESTION_SEPARATOR",
+    "VALUE_SEPARATOR",
     "AnswerCell",
     "IndexCell",
     "KnownArea",
     "MeanIndexSpec",
     "NumberCell",
     "PickCell",
-    "RawAnswer",
+    "RawResponse",
     "ResultReader",
     "ResultStore",
     "ScaledItem",
@@ -139,10 +141,12 @@ class IndexCell(_Grouped):
     successes: int
 
 
-RawAnswer: TypeAlias = tuple[int, int, str | None, str, str, str | None, str | None, str | None]
-"""One stored answer as a plain row (no Telegram ids): response id, resident id, area
-snapshot, response status, started_at, completed_at, question id, the answer's JSON (the last
-two None for a response without answers)."""
+QUESTION_SEPARATOR = "\x1f"
+VALUE_SEPARATOR = "\x1e"
+RawResponse: TypeAlias = tuple[int, int, str | None, str, str, str | None, str | None, str | None]
+"""A response as a plain row (no Telegram ids): its id, the resident id, the area snapshot,
+status, started_at, completed_at, its answers' question ids and their stored JSON (see
+:meth:`ResultReader.raw_responses`)."""
 
 
 # Group markers of answers without a code or a number; choice codes are lowercase.
@@ -395,25 +399,35 @@ class ResultReader:
                 column += 2
         return cells
 
-    def raw_answers(
-        self, round_id: int, *, include_text: bool, chunk: int = 10_000
-    ) -> Iterator[list[RawAnswer]]:
-        """Every answer of the round with its response's resident id, area, status and times,
-        in chunks of at most ``chunk`` rows; a response without any answer comes as one row
-        whose question id and answer are None (it still counts as a respondent).
+    def raw_responses(
+        self, round_id: int, *, include_text: bool, chunk: int = 2_000
+    ) -> Iterator[list[RawResponse]]:
+        """Every response of the round with its answers, one row per response, in response
+        order, in chunks of at most ``chunk`` responses (memory holds one chunk).
 
-        Rows come in response order (the responses' primary key, then each response's answers
-        by question id, the answers' primary key), so SQLite streams them without sorting and
-        each response's answers arrive together. Text answers are left out unless
-        ``include_text``. Telegram ids, chat ids, names and the residents' stored pseudonyms are
-        never selected; the resident id is for the caller to replace by a release pseudonym.
+        A response's answers come as two strings built by SQLite: the question ids joined by
+        :data:`QUESTION_SEPARATOR` and their stored JSON, in the same order, joined by
+        :data:`VALUE_SEPARATOR` (both None without answers). Python then handles one row and
+        one ``split`` per response instead of a tuple per answer, and the answers are read in
+        primary-key order with no sort (the responses by id range, the round checked per row).
+        The separators are control characters, which neither a question id nor JSON text
+        (RFC 8259 escapes them) can hold. Text answers are left out unless ``include_text``.
+        Telegram ids, chat ids, names and the residents' stored pseudonyms are never selected;
+        the resident id is for the caller to replace by a release pseudonym.
         """
+        low, high = self._conn.execute(
+            "SELECT MIN(id), MAX(id) FROM responses WHERE round_id = ?", (round_id,)
+        ).fetchone()
+        if low is None:
+            return
         cursor = self._conn.execute(
             "SELECT r.id, r.resident_id, r.area_id, r.status, r.started_at, r.completed_at, "
-            "a.question_id, a.value FROM responses r LEFT JOIN answers a "
+            "group_concat(a.question_id, char(31)), group_concat(a.value, char(30)) "
+            "FROM responses r LEFT JOIN answers a "
             "ON a.response_id = r.id AND (a.is_text = 0 OR ?) "
-            "WHERE r.round_id = ? ORDER BY r.id, a.question_id",
-            (include_text, round_id),
+            # +round_id: walk the id range (no sort for GROUP BY), not the round_id index
+            "WHERE r.id BETWEEN ? AND ? AND +r.round_id = ? GROUP BY r.id ORDER BY r.id",
+            (include_text, low, high, round_id),
         )
         while rows := cursor.fetchmany(chunk):
             yield rows

@@ -29,6 +29,7 @@ from bot.reports import headline, method_note
 from bot.texts import Catalogue
 from surveys.aggregate import RoundReport, survey_reports, survey_rounds
 from surveys.charts import area_chart, area_figure, question_chart, trend_chart
+from surveys.clock import to_db
 from surveys.demo import DEMO_SURVEY, generate
 from surveys.export import (
     HIDDEN_AREA,
@@ -42,10 +43,12 @@ from surveys.export import (
     schema_path,
 )
 from surveys.export.pseudonyms import Pseudonyms
+from surveys.export.raw import LocalDays
 from surveys.library import load_builtin
 from surveys.models import Area
 from surveys.store import Store
 from surveys.store.bulk import BulkWriter
+from surveys.store.results import QUESTION_SEPARATOR, VALUE_SEPARATOR
 from surveys.store.rounds import invite_purpose
 from surveys.trend import survey_trend
 from tests.worlds import World, world_database, worlds
@@ -264,7 +267,51 @@ async def test_every_format_holds_the_same_numbers(store: Store, tmp_path: Path)
     # Raw answers: the same rows, though pseudonyms are drawn afresh for every export.
     strip = [{k: v for k, v in row.items() if k != "respondent"} for row in a["responses"]]
     assert strip == [{k: v for k, v in row.items() if k != "respondent"} for row in b["responses"]]
-    assert len(c["responses"]) == len(strip)
+    assert strip == [{k: v for k, v in row.items() if k != "respondent"} for row in c["responses"]]
+    # One row per response: the same in csv and xlsx, days as days, and as stored.
+    wide = [
+        {k: day(v) if k.endswith("_on") else v for k, v in row.items() if k != "respondent"}
+        for row in a["respondents"]
+    ]
+    assert wide == [
+        {k: day(v) if k.endswith("_on") else v for k, v in row.items() if k != "respondent"}
+        for row in b["respondents"]
+    ]
+    with sqlite3.connect(store.db.path) as conn:
+        stored = conn.execute(
+            "SELECT r.round_id, r.status, r.started_at, r.completed_at FROM responses r "
+            "JOIN rounds o ON o.id = r.round_id WHERE o.status = 'closed' ORDER BY r.round_id, r.id"
+        ).fetchall()
+    expected = []
+    for round_id, status, started_at, completed_at in stored:
+        started = datetime.fromisoformat(started_at)
+        completed = None if completed_at is None else datetime.fromisoformat(completed_at)
+        expected.append(
+            (
+                float(round_id),
+                status,
+                started.astimezone(ZONE).date().isoformat(),
+                None if completed is None else completed.astimezone(ZONE).date().isoformat(),
+                None
+                if completed is None
+                else float(round((completed - started).total_seconds() / 60)),
+            )
+        )
+    assert [
+        (
+            row["round_id"],
+            row["response_status"],
+            row["started_on"],
+            row["completed_on"],
+            row["minutes_to_complete"],
+        )
+        for row in wide
+    ] == expected
+
+
+def day(value: Any) -> Any:
+    """A day cell of any format as 'YYYY-MM-DD' (xlsx reads it back as midnight)."""
+    return value[:10] if isinstance(value, str) else value
 
 
 async def test_xlsx_reads_like_a_report(store: Store, tmp_path: Path) -> None:
@@ -872,17 +919,134 @@ def test_export_without_database(
 
 
 async def test_raw_answers_stream_in_bounded_chunks(store: Store) -> None:
-    """If raw answers are read, then they arrive in chunks no larger than asked and in
-    response order, so an export never holds every answer in memory."""
+    """If raw answers are read, then they arrive in chunks of at most the asked number of
+    responses, in response order, each response with all its own answers (question ids and
+    stored JSON paired one to one), so an export never holds every answer in memory."""
     with store.results.snapshot() as reader:
-        chunks = list(reader.raw_answers(1, include_text=True, chunk=100))
+        chunks = list(reader.raw_responses(1, include_text=True, chunk=10))
     sizes = [len(chunk) for chunk in chunks]
-    assert len(sizes) > 2 and max(sizes) <= 100
-    order = [row[0] for chunk in chunks for row in chunk]
-    assert order == sorted(order)
+    assert len(sizes) > 2 and max(sizes) <= 10
+    rows = [row for chunk in chunks for row in chunk]
+    assert [row[0] for row in rows] == sorted(row[0] for row in rows)
+    read = set()
+    for row in rows:
+        ids = row[6].split(QUESTION_SEPARATOR) if row[6] else []
+        values = row[7].split(VALUE_SEPARATOR) if row[7] else []
+        assert len(ids) == len(values)
+        read |= {(row[0], qid, value) for qid, value in zip(ids, values, strict=True)}
     with sqlite3.connect(store.db.path) as conn:
         expected = conn.execute(
-            "SELECT COUNT(*) FROM answers a JOIN responses r ON r.id = a.response_id "
-            "WHERE r.round_id = 1"
-        ).fetchone()[0]
-    assert sum(sizes) == expected
+            "SELECT a.response_id, a.question_id, a.value FROM answers a "
+            "JOIN responses r ON r.id = a.response_id WHERE r.round_id = 1"
+        ).fetchall()
+        responses = conn.execute("SELECT COUNT(*) FROM responses WHERE round_id = 1").fetchone()[0]
+    assert read == set(expected) and len(expected) > 100
+    assert len(rows) == responses
+
+
+async def test_interleaved_rounds_keep_their_own_answers(tmp_path: Path) -> None:
+    """If two rounds run at once, so that their responses' ids interleave, then reading one
+    round's raw answers gives each of its responses exactly its own answers and nothing of the
+    other round."""
+    definition = load_builtin(DEMO_SURVEY, ["en"])
+    store = await Store.open(tmp_path / "db.sqlite3")
+    try:
+        await store.areas.sync(list(AREAS))
+        version = await store.surveys.register(
+            definition.key, definition.content_hash, definition.canonical_json()
+        )
+        writer = BulkWriter(store.db)
+        iso = datetime(2025, 1, 6, 9, tzinfo=UTC).isoformat(timespec="microseconds")
+        await writer.residents(
+            [
+                (r, f"p{r}", 9_000 + r, 9_000 + r, "en", "north", iso, None, iso)
+                for r in range(1, 21)
+            ]
+        )
+        first = await writer.round(version.id, status="closed", opens_at=iso, closes_at=iso)
+        second = await writer.round(version.id, status="closed", opens_at=iso, closes_at=iso)
+        responses, answers = [], []
+        for number in range(1, 21):
+            round_id = first if number % 2 else second
+            responses.append((number, round_id, number, version.id, "north", "completed", iso, iso))
+            stored = definition.question("safety").stored(number % 11)
+            answers.append((number, "safety", stored.value_json, stored.num, None, 0, iso))
+        await writer.results(outbox=[], responses=responses, answers=answers, picks=[])
+        with store.results.snapshot() as reader:
+            read = {
+                round_id: [
+                    (row[0], row[7].split(VALUE_SEPARATOR))
+                    for chunk in reader.raw_responses(round_id, include_text=False, chunk=3)
+                    for row in chunk
+                ]
+                for round_id in (first, second)
+            }
+    finally:
+        await store.close()
+    assert read[first] == [(n, [str(n % 11)]) for n in range(1, 21, 2)]
+    assert read[second] == [(n, [str(n % 11)]) for n in range(2, 21, 2)]
+
+
+async def test_long_answers_continue_on_a_second_sheet(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the answers exceed Excel's rows per sheet, then they continue on 'responses 2', ...,
+    each sheet with its header, and no answer is lost or doubled."""
+    import surveys.export.xlsx_writer as xlsx_writer
+
+    monkeypatch.setattr(xlsx_writer, "XLSX_MAX_ROWS", 500)
+    result = await export(store, tmp_path / "x.xlsx", "xlsx", round_id=1)
+    book = load_workbook(tmp_path / "x.xlsx", read_only=True)
+    sheets = [name for name in book.sheetnames if name.startswith("responses")]
+    assert sheets[:2] == ["responses", "responses 2"] and len(sheets) == -(-result.raw_rows // 499)
+    rows = 0
+    for name in sheets:
+        data = list(book[name].iter_rows(values_only=True))
+        assert data[0] == RESPONSES.names and len(data) <= 500
+        rows += len(data) - 1
+    book.close()
+    assert rows == result.raw_rows
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    moments=st.lists(
+        st.datetimes(
+            min_value=datetime(1990, 1, 1), max_value=datetime(2040, 1, 1), timezones=st.just(UTC)
+        ),
+        min_size=1,
+        max_size=20,
+    ),
+    zone=st.sampled_from(
+        [
+            "Europe/Madrid",
+            "America/St_Johns",
+            "Australia/Lord_Howe",
+            "Asia/Kathmandu",
+            "Pacific/Kiritimati",
+            "America/Santiago",
+            "UTC",
+        ]
+    ),
+)
+def test_local_days_match_parsing_each_moment(moments: list[datetime], zone: str) -> None:
+    """If stored UTC times are turned into the community's local days hour by hour, then every
+    day is the one parsing that moment gives, in zones with half-hour and 45-minute offsets and
+    DST switches off the UTC hour too (the cache is shared across the moments)."""
+    days = LocalDays(ZoneInfo(zone))
+    for moment in moments:
+        assert days(to_db(moment)) == moment.astimezone(ZoneInfo(zone)).date()
+
+
+@pytest.mark.parametrize("zone", ["America/St_Johns", "Australia/Lord_Howe", "Europe/Madrid"])
+def test_local_days_across_a_year_of_switches(zone: str) -> None:
+    """If every 7th minute of 2024 is turned into a local day, then each is the day parsing
+    gives: DST switches (at half past a UTC hour in St John's and Lord Howe) included."""
+    days, local = LocalDays(ZoneInfo(zone)), ZoneInfo(zone)
+    moment = datetime(2024, 1, 1, tzinfo=UTC)
+    wrong = []
+    while moment.year == 2024:
+        if days(to_db(moment)) != moment.astimezone(local).date():
+            wrong.append(moment)
+        moment += timedelta(minutes=7)
+    assert not wrong
