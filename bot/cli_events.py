@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
+import json
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -394,16 +394,13 @@ def cmd_events_cancel(args: argparse.Namespace) -> int:
 
 def cmd_events_results(args: argparse.Namespace) -> int:
     # statistics need scipy: imported here, so the other commands and the bot stay light
-    from surveys.events.results import (
-        EVENT_COLUMNS,
-        PARTNER_COLUMNS,
-        event_results,
-        event_rows,
-        partner_rows,
-    )
+    from surveys.events.results import event_results
+    from surveys.export.events import EVENTS, PARTNERS, event_rows, partner_rows
+    from surveys.export.writer import csv_text, iso
     from surveys.store.event_results import EventResultReader
 
     async def action(settings: Settings, store: Store, board: EventBoard) -> int:
+        zone = settings.community.zone
         results = await store.db.run_read(
             lambda conn: event_results(
                 EventResultReader(conn),
@@ -411,32 +408,41 @@ def cmd_events_results(args: argparse.Namespace) -> int:
                 language=settings.community.default_language,
             )
         )
+        tables = ((EVENTS, event_rows(results)), (PARTNERS, partner_rows(results)))
+
+        def text(value: object) -> str:
+            if isinstance(value, datetime):
+                return iso(value, zone)
+            return "" if value is None else str(value)
+
         if args.format == "json":
-            print(results.model_dump_json(indent=2))
-            return EXIT_OK
-        tables = (
-            ("events", EVENT_COLUMNS, list(event_rows(results))),
-            ("partners", PARTNER_COLUMNS, list(partner_rows(results))),
-        )
-        if args.format == "csv":
-            writer = csv.writer(sys.stdout, lineterminator="\n")
-            for name, columns, rows in tables:
-                writer.writerow(["table", *columns])
-                writer.writerows([name, *(_cell(c) for c in row)] for row in rows)
-            return EXIT_OK
-        print(f"figures withheld below {results.min_group_size} people are shown as -")
-        for name, columns, rows in tables:
-            print(f"{name}: {len(rows)}")
-            print("  " + " | ".join(columns))
-            for row in rows:
-                print("  " + " | ".join("-" if c is None else str(c) for c in row))
+            document = {
+                table.name: [dict(zip(table.names, map(text, row), strict=True)) for row in rows]
+                for table, rows in tables
+            }
+            print(json.dumps({"min_group_size": results.min_group_size, **document}, indent=2))
+        elif args.format == "csv":
+            for table, rows in tables:
+                print(",".join(["table", *table.names]))
+                for row in rows:
+                    print(
+                        ",".join(
+                            [
+                                table.name,
+                                *(
+                                    csv_text(text(c)) if isinstance(c, str) else text(c)
+                                    for c in row
+                                ),
+                            ]
+                        )
+                    )
+        else:
+            print(f"empty figures are withheld (fewer than {results.min_group_size} people)")
+            for table, rows in tables:
+                print(f"{table.name}: {len(rows)}")
+                print("  " + " | ".join(table.names))
+                for row in rows:
+                    print("  " + " | ".join(text(c) or "-" for c in row))
         return EXIT_OK
 
     return _run(args, action, writes=False)
-
-
-def _cell(value: object) -> object:
-    """Text a spreadsheet would run as a formula is written as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value

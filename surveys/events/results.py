@@ -22,7 +22,7 @@ Privacy, as for every published figure (``privacy.min_group_size`` = k):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
@@ -211,85 +211,3 @@ def event_results(
             for partner in partners
         ],
     )
-
-
-EVENT_COLUMNS = (
-    "event_id",
-    "round_id",
-    "title",
-    "starts_at",
-    "status",
-    "partner",
-    "areas",
-    "going",
-    "maybe",
-    "cant",
-    "waiting",
-    "respondents",
-    "attended_pct",
-    "attended_n",
-    "useful_pct",
-    "useful_mean",
-    "useful_n",
-    "again_pct",
-    "again_n",
-    "withheld",
-)
-PARTNER_COLUMNS = (
-    "partner",
-    "events",
-    "people",
-    "attended_pct",
-    "attended_n",
-    "useful_pct",
-    "useful_mean",
-    "useful_n",
-    "again_pct",
-    "again_n",
-    "withheld",
-)
-Cell = str | int | float | bool | None
-
-
-def _pct(share: Share | None) -> float | None:
-    return None if share is None or share.value is None else round(100 * share.value, 1)
-
-
-def _share_cells(figures: _Figures) -> tuple[Cell, ...]:
-    mean = figures.useful_mean
-    return (
-        _pct(figures.attended),
-        figures.attended.n if figures.attended else None,
-        _pct(figures.useful),
-        None if mean is None or mean.value is None else round(mean.value, 2),
-        figures.useful.n if figures.useful else None,
-        _pct(figures.again),
-        figures.again.n if figures.again else None,
-    )
-
-
-def event_rows(results: EventResults) -> Iterator[tuple[Cell, ...]]:
-    """Rows of the ``events`` table, in :data:`EVENT_COLUMNS` order (None = withheld)."""
-    for item in results.events:
-        yield (
-            item.event_id,
-            item.round_id,
-            item.title,
-            item.starts_at.isoformat(),
-            item.status,
-            item.partner,
-            ",".join(item.area_ids) or "all",
-            item.going,
-            item.maybe,
-            item.cant,
-            item.waiting,
-            item.respondents,
-            *_share_cells(item),
-            item.withheld,
-        )
-
-
-def partner_rows(results: EventResults) -> Iterator[tuple[Cell, ...]]:
-    """Rows of the ``partners`` table, in :data:`PARTNER_COLUMNS` order."""
-    for item in results.partners:
-        yield (item.partner, item.events, item.people, *_share_cells(item), item.withheld)

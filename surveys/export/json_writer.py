@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from surveys.export.columns import REPORT_TABLES, RESPONSES, Kind, Table
+from surveys.export.events import EVENT_TABLES
 from surveys.export.raw import Response, WideLayout
 from surveys.export.tables import Row
 from surveys.export.writer import Progress, iso
@@ -70,6 +71,11 @@ def document_model() -> type[BaseModel]:
         table.name: (list[_row_model(table)], Field(description=table.description))  # type: ignore[misc]
         for table in REPORT_TABLES
     }
+    for table in EVENT_TABLES:  # only in exports of events' feedback rounds
+        tables[table.name] = (
+            list[_row_model(table)] | None,  # type: ignore[misc]
+            Field(default=None, description=table.description),
+        )
     return create_model(
         "ExportDocument",
         __config__=ConfigDict(extra="forbid"),
@@ -132,6 +138,9 @@ class JsonWriter:
         document = {**self._head, "codebook": self._tables.pop("codebook", [])}
         for table in REPORT_TABLES:
             document[table.name] = self._tables.get(table.name, [])
+        for table in EVENT_TABLES:
+            if table.name in self._tables:
+                document[table.name] = self._tables[table.name]
         text = _dumps(document)
         self._handle.write(text[:-1] + ',"responses":[')
 

@@ -24,6 +24,7 @@ from surveys.definitions import SurveyDefinition
 from surveys.errors import ExportError, NotFoundError
 from surveys.export.columns import REPORT_TABLES, RESPONSES, Table
 from surveys.export.csv_writer import CsvWriter
+from surveys.export.events import event_tables
 from surveys.export.json_writer import EXPORT_FORMAT, FORMAT_VERSION, JsonWriter, schema_path
 from surveys.export.method import MethodFacts, method_facts
 from surveys.export.pseudonyms import Pseudonyms
@@ -217,7 +218,10 @@ def export(
     _prepare(request.out)
     writer = _writer(request, head)
     wide = Table("respondents", "", layout.columns)
-    tables: list[Table] = [book, *REPORT_TABLES, RESPONSES, wide]
+    extra = event_tables(
+        reader.events(), [r.id for r in exported], request.min_group_size, language
+    )
+    tables: list[Table] = [book, *REPORT_TABLES, *(t for t, _ in extra), RESPONSES, wide]
     try:
         writer.readme(request.method_note(facts), tables)
         writer.table(book, book_rows)
@@ -231,6 +235,8 @@ def export(
         }
         for table in REPORT_TABLES:
             writer.table(table, rows[table.name])
+        for table, table_rows in extra:  # events' feedback rounds: per event and partner
+            writer.table(table, table_rows)
         count = writer.responses(
             responses(
                 reader,

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict
 
 from surveys.models import Area, Round, RoundProgress, RoundStatus
 from surveys.store.db import Database
+from surveys.store.event_results import EventResultReader
 from surveys.store.rounds import (
     _SELECT as _ROUND_SELECT,
 )
@@ -184,6 +185,10 @@ class ResultReader:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
+
+    def events(self) -> EventResultReader:
+        """The events' feedback figures (issue 13), read on this same snapshot."""
+        return EventResultReader(self._conn)
 
     def areas(self) -> list[KnownArea]:
         """Every area ever configured, in configured order (answers keep their old area)."""

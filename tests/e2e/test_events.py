@@ -21,6 +21,7 @@ from bot.cli import main
 from bot.config import Settings
 from bot.sandbox import BotApiEmulator, BotMessage, SimUser
 from surveys.clock import CLOCK, utcnow
+from surveys.export import document_model
 from tests.support import AREAS, COORDINATOR_ID, BotRunner
 from tests.support.chat import onboard
 from tests.support.data import seed
@@ -521,9 +522,10 @@ async def test_feedback_figures_per_event_and_partner_reach_the_results_and_the_
         else:
             tables.setdefault(row[0], []).append(dict(zip(header, row[1:], strict=True)))
     (event,) = tables["events"]
-    assert (event["title"], event["partner"], event["respondents"]) == (
+    assert (event["title"], event["partner"], event["status"], event["respondents"]) == (
         "Coffee with a cop",
         "Bakery",
+        "published",
         "3",
     )
     assert (event["attended_pct"], event["useful_pct"], event["useful_mean"]) == (
@@ -531,7 +533,7 @@ async def test_feedback_figures_per_event_and_partner_reach_the_results_and_the_
         "66.7",
         "4.0",
     )
-    assert (event["again_pct"], event["going"], event["withheld"]) == ("100.0", "3", "False")
+    assert (event["again_pct"], event["going"], event["maybe"]) == ("100.0", "3", "0")
     (bakery,) = tables["partners"]
     assert (bakery["partner"], bakery["people"], bakery["useful_pct"]) == ("Bakery", "3", "66.7")
     out = tmp_path / "feedback.json"
@@ -544,3 +546,13 @@ async def test_feedback_figures_per_event_and_partner_reach_the_results_and_the_
             question = item["question_id"]
             answered[question] = max(answered.get(question, 0), item["answered"])
     assert answered == {"attended": 3, "useful": 3, "again": 3, "comments": 0}
+    document = json.loads(out.read_text())
+    document_model().model_validate(document)  # the schema knows the event tables
+    (row,) = document["events"]
+    assert (row["title"], row["status"], row["respondents"], row["attended_pct"]) == (
+        "Coffee with a cop",
+        "published",
+        3,
+        100.0,
+    )
+    assert [(p["partner"], p["people"]) for p in document["partners"]] == [("Bakery", 3)]

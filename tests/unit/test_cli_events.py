@@ -177,3 +177,5 @@ def test_results_on_a_database_without_feedback(
     assert "events: 0" in text and "partners: 0" in text
     assert run(config, "results", "--format", "json") == 0
     assert '"events": []' in capsys.readouterr().out
+    assert run(config, "results", "--format", "csv") == 0
+    assert capsys.readouterr().out.splitlines()[0].startswith("table,round_id,event_id,title")

@@ -17,14 +17,8 @@ from surveys.events.board import EventBoard
 from surveys.events.clock import EventClock
 from surveys.events.models import EventSpec, EventText
 from surveys.events.policy import EventPolicy
-from surveys.events.results import (
-    EVENT_COLUMNS,
-    PARTNER_COLUMNS,
-    EventResults,
-    event_results,
-    event_rows,
-    partner_rows,
-)
+from surveys.events.results import EventResults, event_results
+from surveys.export.events import EVENTS, PARTNERS, event_rows, event_tables, partner_rows
 from surveys.models import AnswerRow, Area
 from surveys.registry import SurveyRegistry
 from surveys.store import Store
@@ -167,13 +161,23 @@ async def test_partner_published_when_small_events_protect_each_other(store: Sto
     assert school.again is not None and school.again.successes == 6
     # usefulness: withheld events rated it 2 + 1 times; their sum (3) mixes two events
     assert school.useful is not None and school.useful.n == 7
-    rows = list(partner_rows(results))
-    assert rows[0][:3] == ("School", 3, 8) and len(rows[0]) == len(PARTNER_COLUMNS)
-    table = list(event_rows(results))
-    assert all(len(row) == len(EVENT_COLUMNS) for row in table)
-    withheld = [row for row in table if row[-1]]
-    assert len(withheld) == 2 and all(cell is None for cell in withheld[0][11:19])
-    assert withheld[0][7] is None  # going: 2, fewer than k
+    (row,) = partner_rows(results)
+    partner = dict(zip(PARTNERS.names, row, strict=True))
+    assert (partner["partner"], partner["events"], partner["people"]) == ("School", 3, 8)
+    assert (partner["status"], partner["attended_pct"], partner["attended_n"]) == (
+        "published",
+        87.5,
+        8,
+    )
+    table = [dict(zip(EVENTS.names, row, strict=True)) for row in event_rows(results)]
+    hidden = [row for row in table if row["status"] == "hidden"]
+    assert [row["title"] for row in hidden] == ["Small talk", "Tea"]
+    assert all(
+        row[name] is None
+        for row in hidden
+        for name in ("respondents", "going", "attended_pct", "useful_mean", "again_n")
+    )
+    assert [row["maybe"] for row in hidden] == [0, 0]  # nobody said maybe: 0 reveals nobody
 
 
 async def test_partner_counts_people_not_visits(store: Store) -> None:
@@ -186,3 +190,18 @@ async def test_partner_counts_people_not_visits(store: Store) -> None:
     )
     (school,) = results.partners
     assert school.withheld and school.people is None and school.attended is None
+
+
+async def test_export_tables_only_for_event_feedback_rounds(store: Store) -> None:
+    """If an export holds no event's feedback round, then it gets no event tables; if it holds
+    one, it gets the events and partners tables restricted to the exported rounds."""
+    await run_events(store, {"Open day": ("School", [answers(True, 4, True)] * 3)})
+    event = (await store.events.find())[0]
+    assert event.feedback_round_id is not None
+
+    def tables(round_ids: list[int]) -> list[str]:
+        with store.db.read_sync() as conn:
+            return [t.name for t, _ in event_tables(EventResultReader(conn), round_ids, K, "en")]
+
+    assert tables([event.feedback_round_id + 100]) == []
+    assert tables([event.feedback_round_id]) == ["events", "partners"]
