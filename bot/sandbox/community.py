@@ -13,18 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.config import Settings
 from bot.services import configured_areas
 from surveys.clock import utcnow
 from surveys.demo import generate
-from surveys.events.models import EventSpec, EventText, RsvpChoice
+from surveys.events.models import EventSpec, EventText
 from surveys.models import Area, Resident
 from surveys.store import Store
-
-if TYPE_CHECKING:
-    from bot.context import Services
 
 __all__ = [
     "ADMIN_ID",
@@ -43,7 +40,6 @@ __all__ = [
     "is_sandbox_database",
     "playable_residents",
     "seed",
-    "seed_activity",
     "with_demo_staff",
 ]
 
@@ -187,11 +183,14 @@ async def seed(settings: Settings, database: Path, *, residents: int = DEMO_RESI
         languages=settings.community.languages,
         telegram_id_base=DEMO_TELEGRAM_BASE,
     )
-    # Their summaries went to the coordinators back then; do not send them all again now.
+    # The coordinators had the rounds' summaries and the failed invitations reported back
+    # then; a fresh sandbox does not tell them all again.
     store = await Store.open(database)
     try:
         for round_id in summary.round_ids:
             await store.rounds.set_summary_sent(round_id)
+        failed = await store.outbox.unreported_failures(limit=residents * DEMO_ROUNDS)
+        await store.outbox.mark_reported([f.id for f in failed])
     finally:
         await store.close()
 
@@ -241,30 +240,3 @@ def demo_event(settings: Settings, sample: DemoEvent) -> EventSpec:
         capacity=sample.capacity,
         partner=settings.partners[0].name if settings.partners else None,
     )
-
-
-# How demo residents 3 to 18 answer the planned event (the first two are left to the visitor).
-_ANSWERS: tuple[RsvpChoice, ...] = (
-    "going",
-    "going",
-    "maybe",
-    "cant",
-    "going",
-    "maybe",
-    "going",
-    "cant",
-)
-
-
-async def seed_activity(services: Services, residents: int = DEMO_RESIDENTS) -> None:
-    """What a fresh sandbox starts with besides past surveys: a planned event (announced to
-    everyone now) that demo residents have already answered."""
-    board = services.events.board
-    event = await board.create(
-        demo_event(services.settings, DEMO_EVENTS["coffee"]), created_by="sandbox"
-    )
-    for number, telegram_id in enumerate(demo_resident_ids(min(residents, 18))[2:]):
-        resident = await services.store.residents.by_telegram_id(telegram_id)
-        if resident is not None and resident.receives_broadcasts:
-            await board.answer(event.id, resident, _ANSWERS[number % len(_ANSWERS)])
-    await services.events.scheduler.tick()

@@ -4,7 +4,8 @@ A visitor should see whole loops (invitation, answers, reminder, closing, result
 reminder, feedback) in minutes, not weeks. Opening a round and creating an event use the same
 use cases as ``feedbackbot rounds open`` and ``feedbackbot events create``; moving the clock uses
 :data:`surveys.clock.CLOCK`, which the whole process reads, and then runs the round and event
-clocks once, so whatever fell due happens at once instead of at their next poll.
+clocks and the report poll once, so whatever fell due (reminders, closings, overdue reports,
+follow-ups) happens at once instead of at their next poll.
 """
 
 from __future__ import annotations
@@ -171,5 +172,7 @@ class DemoPanel:
     async def advance(self, step: str) -> None:
         """Move the whole process's clock forward by one of :data:`CLOCK_STEPS`."""
         CLOCK.advance(CLOCK_STEPS[step])
-        await self._services.scheduler.tick()
-        await self._services.events.scheduler.tick()
+        services = self._services
+        await services.scheduler.tick()
+        await services.events.scheduler.tick()
+        await services.reports.scheduler.tick()

@@ -28,9 +28,9 @@ from bot.sandbox.community import (
     is_sandbox_database,
     playable_residents,
     seed,
-    seed_activity,
 )
 from bot.sandbox.emulator import BotApiEmulator
+from bot.sandbox.history import seed_activity
 from bot.sandbox.panel import DemoPanel, running_services
 from bot.sandbox.webchat import WebChat
 from bot.services import load_catalogue

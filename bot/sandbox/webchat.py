@@ -10,7 +10,7 @@ and is shown with ``textContent``: resident text is data, never markup.
     GET  /static/{name}                   chat.js, chat.css, icon.svg
     GET  /api/people                      the personas;  POST {language} adds a new resident
     GET  /api/people/{key}/stream         server-sent events: snapshot, message, edit, delete
-    POST /api/people/{key}/text           {text}
+    POST /api/people/{key}/text           {text, reply_to?}  (reply_to: in groups)
     POST /api/people/{key}/press          {message_id, text} -> the bot's pop-up answer
     POST /api/people/{key}/location       {latitude, longitude}
     POST /api/people/{key}/contact
@@ -270,15 +270,22 @@ class WebChat:
     # ---- what a person does ------------------------------------------------------------
 
     async def _text(self, request: web.Request) -> JSON:
+        """Send text; in a group, optionally as a reply to one of its messages."""
         persona = self._persona(request)
-        text = str((await _body(request)).get("text", ""))
+        body = await _body(request)
+        text, reply_to = str(body.get("text", "")), body.get("reply_to")
         if not text.strip() or len(text) > TEXT_LIMIT:
             raise PageError(400, "text_length")
+        if reply_to is not None and not isinstance(reply_to, int):
+            raise PageError(400, "bad_request", "reply_to must be a message id")
         group = self._cast.group(persona)
-        if group is not None:
-            sent = await group.send_text(self._cast.user(persona), text)
-        else:
-            sent = await self._cast.user(persona).send_text(text)
+        try:
+            if group is not None:
+                sent = await group.send_text(self._cast.user(persona), text, reply_to=reply_to)
+            else:
+                sent = await self._cast.user(persona).send_text(text)
+        except LookupError:
+            raise PageError(409, "reply_gone") from None
         return {"message_id": sent["message_id"]}
 
     async def _press(self, request: web.Request) -> JSON:
@@ -288,10 +295,12 @@ class WebChat:
         message_id, text = body.get("message_id"), body.get("text")
         if not isinstance(message_id, int) or not isinstance(text, str):
             raise PageError(400, "bad_request", "message_id and text are required")
-        if self._cast.group(persona) is not None:
-            raise PageError(400, "bad_request", "buttons in groups are not simulated yet")
+        group, user = self._cast.group(persona), self._cast.user(persona)
         try:
-            query_id = await self._cast.user(persona).press(text, message_id=message_id)
+            if group is not None:
+                query_id = await group.press(user, text, message_id=message_id)
+            else:
+                query_id = await user.press(text, message_id=message_id)
         except LookupError:
             raise PageError(409, "button_gone") from None
         emulator = self._emulator

@@ -297,7 +297,10 @@ class Page:
                 return value
             if asyncio.get_running_loop().time() > deadline:
                 shown = await self.evaluate(
-                    "(document.getElementById('messages') || document.body).innerText"
+                    "[(document.getElementById('messages') || document.body).innerText,"
+                    " 'pop-up: ' + (document.getElementById('toast') || {}).textContent,"
+                    " 'panel: ' + (document.getElementById('panel-status') || {}).textContent]"
+                    ".join('\\n')"
                 )
                 raise AssertionError(
                     f"timed out after {timeout}s waiting for {what}; page shows:\n{shown}"
@@ -320,17 +323,30 @@ class Page:
         timeout: float = 30.0,  # noqa: ASYNC109 - a polling deadline
     ) -> None:
         """Click the last visible element matching ``selector`` (and exactly ``text``) with the
-        mouse, once nothing covers its centre."""
-        finder = _FINDER % (json.dumps(selector), json.dumps(text))
+        mouse, once nothing covers its centre and it has stopped moving (a message arriving
+        can scroll the chat between finding the element and pressing the button)."""
         what = f"{selector} {text!r}" if text else selector
-        spot = await self.wait_for(finder, what=f"a clickable {what}", timeout=timeout)
-        x, y = spot["x"], spot["y"]
-        await self.send("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": x, "y": y})
+        args = f"{json.dumps(selector)}, {json.dumps(text)}"
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            spot = await self.wait_for(
+                _FINDER % (args, "true"), what=f"a clickable {what}", timeout=timeout
+            )
+            x, y = spot["x"], spot["y"]
+            await self.send("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": x, "y": y})
+            still = await self.evaluate(_FINDER % (args, "false"))
+            if still == spot:
+                break
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"{what} kept moving for {timeout}s")
+        token = await self.evaluate("window.__cdpToken")
         for kind in ("mousePressed", "mouseReleased"):
             await self.send(
                 "Input.dispatchMouseEvent",
                 {"type": kind, "x": x, "y": y, "button": "left", "clickCount": 1},
             )
+        if await self.evaluate("window.__cdpClicked") != token:
+            raise AssertionError(f"the click at {x:.0f},{y:.0f} missed {what} (it moved)")
 
     async def type(self, text: str) -> None:
         """Type into the focused element, as an input method would."""
@@ -377,18 +393,24 @@ class Page:
         return list(self.downloads)
 
 
-# Finds the element, scrolls it into view and returns its centre if the mouse would hit it.
+# Finds the element (scrolled into view if asked) and returns its centre if the mouse would hit
+# it there; a click on it records the token of this search, so a missed click is noticed.
 _FINDER = """(() => {
-  const selector = %s, text = %s;
+  const [selector, text, scroll] = [%s, %s];
   const found = [...document.querySelectorAll(selector)].filter((e) => {
     const box = e.getBoundingClientRect();
     return box.width > 0 && box.height > 0 && (text === null || e.textContent.trim() === text);
   });
   const element = found[found.length - 1];
   if (!element || element.getAttribute('aria-busy') === 'true') return null;
-  element.scrollIntoView({block: 'center', inline: 'center'});
+  if (scroll) element.scrollIntoView({block: 'center', inline: 'center'});
   const box = element.getBoundingClientRect();
   const x = box.left + box.width / 2, y = box.top + box.height / 2;
   const hit = document.elementFromPoint(x, y);
-  return hit && (hit === element || element.contains(hit)) ? {x, y} : null;
+  if (!hit || (hit !== element && !element.contains(hit))) return null;
+  const token = String(Math.random());
+  window.__cdpToken = token;
+  element.addEventListener('click', () => { window.__cdpClicked = token; },
+                           {once: true, capture: true});
+  return {x, y};
 })()"""

@@ -3,6 +3,7 @@ resident answers every question, the clock moves a week, the coordinator gets th
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from typing import Any
 
@@ -29,10 +30,12 @@ async def test_complete_survey_and_close(page: Page, sandbox: RunningSandbox, sh
         what="the survey choice in the demo panel",
     )
     await page.click("#panel-open-round")
-    await page.wait_for(
-        "document.querySelector('#panel-status').textContent.includes('is open')",
+    confirmation = await page.wait_for(
+        "document.querySelector('#panel-status').textContent.includes('is open')"
+        " && document.querySelector('#panel-status').textContent",
         what="the panel to confirm the round",
     )
+    round_id = int(re.search(r"Round #(\d+)", confirmation).group(1))  # type: ignore[union-attr]
     await page.wait_for(
         "document.querySelector('#panel-rounds').textContent.includes('open')",
         what="the round in the panel's list",
@@ -91,7 +94,7 @@ async def test_complete_survey_and_close(page: Page, sandbox: RunningSandbox, sh
     )
     coordinator = person(sandbox, "coordinator")
     await choose_person(page, coordinator.key, coordinator.name)
-    await bot_says(page, f"closed: {TITLE}")
+    await bot_says(page, f"Round #{round_id} closed: {TITLE}")
     await send(page, "/results")
-    await bot_says(page, f"{TITLE} (closed)", timeout=60)
+    await bot_says(page, f"#{round_id} {TITLE} (closed)", timeout=60)
     await shot(page, "coordinator-results")

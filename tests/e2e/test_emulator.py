@@ -565,9 +565,7 @@ async def test_commands_are_validated_and_stored(bot: telegram.Bot, emu: BotApiE
 # ---- flood control -----------------------------------------------------------------------
 
 
-async def test_per_chat_burst_then_429(
-    still_bot: telegram.Bot, still_emu: BotApiEmulator
-) -> None:
+async def test_per_chat_burst_then_429(still_bot: telegram.Bot, still_emu: BotApiEmulator) -> None:
     """If one chat gets more than the burst at 1 msg/s, then 429 with retry_after >= 1 and the
     rejected message is not delivered; both counters record it."""
     user = still_emu.user(1)
@@ -620,9 +618,7 @@ async def test_overall_limit_across_chats(
     assert still_emu.stats.rate_limited_total == 3
 
 
-async def test_group_limit_per_minute(
-    still_bot: telegram.Bot, still_emu: BotApiEmulator
-) -> None:
+async def test_group_limit_per_minute(still_bot: telegram.Bot, still_emu: BotApiEmulator) -> None:
     """If a group gets more than per_group_per_minute messages, then 429 with a wait measured
     in tens of seconds."""
     still_emu.limits = FloodLimits(per_chat_burst=10, per_group_per_minute=2)

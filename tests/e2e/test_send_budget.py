@@ -67,9 +67,7 @@ async def test_broadcast_yields_to_replies_within_one_budget(
             lambda: all(replies(u, HELP) for u in askers), timeout=20, message="/help unanswered"
         )
         during = sum(received(u, INVITATION) for u in invited) - before
-        await emulator.wait_until(
-            lambda: all(received(u, INVITATION) for u in invited), timeout=40
-        )
+        await emulator.wait_until(lambda: all(received(u, INVITATION) for u in invited), timeout=40)
         await emulator.wait_idle(timeout=10)
     # 20 replies take ~2.2 s of the budget; the broadcast got only the slots no reply wanted
     assert during < 8, f"{during} invitations went out while /help replies were waiting"
