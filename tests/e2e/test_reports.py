@@ -1,6 +1,7 @@
 """Concern reports, the resident's side, end to end: the real Application against the emulator
 over HTTP. A full report with photo and location, a restart mid-draft, stale buttons of a
-cancelled draft, the daily limit, "me too", /myreports."""
+cancelled draft, the daily limit, "me too", /myreports, edits from the review and a reporter
+who may not be contacted."""
 
 from __future__ import annotations
 
@@ -15,8 +16,11 @@ from tests.support import COORDINATOR_ID, BotRunner
 from tests.support.chat import onboard
 from tests.support.report_chat import (
     CANCEL,
+    CONTACT_NO,
     CONTACT_YES,
     DESCRIPTION,
+    NO_LOCATION,
+    NO_PHOTOS,
     PARTNER_CHAT,
     SUBMIT,
     WAIT,
@@ -219,3 +223,74 @@ async def test_draft_text_and_media_at_the_wrong_step(
         await user.send_text("short")
         await user.wait_for("10 to 3000 characters (that was 5)", timeout=WAIT)
     assert rows(settings, "SELECT step, description FROM report_drafts") == [("description", None)]
+
+
+async def test_review_edits_and_a_reporter_who_may_not_be_contacted(
+    emulator: BotApiEmulator, run_bot: BotRunner, settings: Settings
+) -> None:
+    """If a resident edits the description and the contact answer from the review screen,
+    then each edit returns to the review showing the new value; when they said they may not
+    be contacted, the coordinator's card says so and carries no way to reach them; a later
+    draft can be cancelled at its last step, leaving no draft behind."""
+    user = emulator.user(4109)
+    coordinator = emulator.user(COORDINATOR_ID)
+    async with run_bot():
+        await onboard(user)
+        await start_report(user)
+        await user.press("Something else")
+        await user.wait_for("Where is it?", timeout=WAIT)
+        await user.press("📍 North (your area)")
+        await user.wait_for("exact spot", timeout=WAIT)
+        await user.press(NO_LOCATION)
+        await user.wait_for("Describe the problem", timeout=WAIT)
+        await user.send_text("A bench in the park is broken.")
+        await user.wait_for("up to 3 photos", timeout=WAIT)
+        await user.press(NO_PHOTOS)
+        await user.wait_for("May the coordinators contact you", timeout=WAIT)
+        await user.press(CONTACT_YES)
+        review = await user.wait_for("Please check your report", timeout=WAIT)
+        assert "May be contacted: yes" in review.text
+        edits = ["✏️ Category", "✏️ Place", "✏️ Description", "✏️ Photos", "✏️ Contact"]
+        assert all(label in review.button_texts() for label in edits)
+        await user.press("✏️ Description", message_id=review.message_id)
+        await user.wait_for("Describe the problem", timeout=WAIT)
+        await user.send_text("Two benches by the pond have broken slats.")
+        review = await user.wait_for(
+            lambda m: "Please check your report" in m.text and "Two benches" in m.text,
+            timeout=WAIT,
+        )
+        assert "A bench in the park" not in review.text
+        await user.press("✏️ Contact", message_id=review.message_id)
+        await user.wait_for("May the coordinators contact you", timeout=WAIT)
+        await user.press(CONTACT_NO)
+        review = await user.wait_for(
+            lambda m: "Please check your report" in m.text and "May be contacted: no" in m.text,
+            timeout=WAIT,
+        )
+        assert "Two benches" in review.text
+        await user.press(SUBMIT, message_id=review.message_id)
+        await user.wait_for("R-000001", timeout=WAIT)
+        card = await coordinator.wait_for("New report R-000001", timeout=WAIT)
+        assert "did not ask to be contacted" in card.text
+        assert "agreed to be contacted" not in card.text
+        assert str(user.id) not in card.text + str(card.entities)
+
+        await start_report(user)
+        await user.press("Vandalism or graffiti")
+        await user.wait_for("Where is it?", timeout=WAIT)
+        await user.press("📍 North (your area)")
+        await user.wait_for("exact spot", timeout=WAIT)
+        await user.press(NO_LOCATION)
+        await user.wait_for("Describe the problem", timeout=WAIT)
+        await user.send_text("Paint on the bench, to be cancelled.")
+        await user.wait_for("up to 3 photos", timeout=WAIT)
+        await user.press(NO_PHOTOS)
+        await user.wait_for("May the coordinators contact you", timeout=WAIT)
+        await user.press(CONTACT_NO)
+        last = await user.wait_for("Please check your report", timeout=WAIT)
+        await user.press(CANCEL, message_id=last.message_id)
+        await user.wait_for("The report was cancelled", timeout=WAIT)
+    assert rows(settings, "SELECT description, contact_ok FROM reports") == [
+        ("Two benches by the pond have broken slats.", 0)
+    ]
+    assert rows(settings, "SELECT COUNT(*) FROM report_drafts") == [(0,)]
