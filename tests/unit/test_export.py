@@ -8,6 +8,7 @@ import asyncio
 import csv
 import io
 import json
+import math
 import re
 import shutil
 import sqlite3
@@ -1050,3 +1051,82 @@ def test_local_days_across_a_year_of_switches(zone: str) -> None:
             wrong.append(moment)
         moment += timedelta(minutes=7)
     assert not wrong
+
+
+# --- trend tests recomputed from the published tables ---------------------------------------
+
+
+def _f(value: str) -> float:
+    return float(value)
+
+
+def _recomputed_p(
+    previous: dict[str, Any], current: dict[str, Any], sd: dict[int, float]
+) -> float | None:
+    """The raw two-sided p of one trend step from the published cells alone, with scipy:
+    Pearson's chi-square of the 2x2 table (= the pooled z test) for shares, Welch's t from the
+    round's n, mean and sd for means and mean indices; None where no test can tell."""
+    from scipy.stats import chi2_contingency, ttest_ind_from_stats
+
+    n1, n2 = int(current["n"]), int(previous["n"])
+    if current["count"] != "":
+        x1, x2 = int(current["count"]), int(previous["count"])
+        if 0 in (n1, n2) or x1 + x2 in (0, n1 + n2):
+            return None
+        table = [[x1, n1 - x1], [x2, n2 - x2]]
+        return float(chi2_contingency(table, correction=False).pvalue)
+    value = "mean" if current["mean"] != "" else "index_0_100"
+    s1, s2 = sd[int(current["round_id"])], sd[int(previous["round_id"])]
+    if min(n1, n2) < 2 or s1 == s2 == 0:
+        return None
+    result = ttest_ind_from_stats(
+        _f(current[value]), s1, n1, _f(previous[value]), s2, n2, equal_var=False
+    )
+    return float(result.pvalue)
+
+
+async def test_trend_p_values_recompute_from_the_export(store: Store, tmp_path: Path) -> None:
+    """If a survey's export is read back, then every tested trend step's raw p-value is what
+    scipy gives from the published n, counts, means and sds; the adjusted p-values are
+    scipy's Benjamini-Hochberg over exactly the export's tests; a change is flagged on the
+    adjusted value; and figures that restate another (the "no" of a yes/no question, a
+    one-item index) are not tested and name what they restate."""
+    from scipy.stats import false_discovery_control
+
+    await export(store, tmp_path / "out", "csv", survey_key=DEMO_SURVEY)
+    tables = csv_tables(tmp_path / "out")
+    sds: dict[tuple[str, str], dict[int, float]] = defaultdict(dict)
+    for row in tables["questions"]:
+        if row["measure"] == "mean" and row["sd"] != "":
+            sds[("question", row["question_id"])][int(row["round_id"])] = _f(row["sd"])
+    for row in tables["indices"]:
+        if row["sd_0_100"] != "":
+            sds[("index", row["index"])][int(row["round_id"])] = _f(row["sd_0_100"])
+    series: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for row in tables["trend"]:
+        series[(row["subject"], row["key"], row["measure"], row["option"])].append(row)
+    tested: list[tuple[dict[str, Any], float]] = []
+    for (subject, key, _, _), rows in series.items():
+        rows.sort(key=lambda r: int(r["round_id"]))
+        for previous, current in zip(rows, rows[1:], strict=False):
+            if current["duplicates"]:
+                assert current["test"] == current["p_value"] == current["p_adjusted_bh"] == ""
+                continue
+            if current["test"] == "":
+                continue
+            expected = _recomputed_p(previous, current, sds.get((subject, key), {}))
+            if expected is None:
+                assert current["p_value"] == ""
+                continue
+            assert math.isclose(_f(current["p_value"]), expected, rel_tol=1e-9, abs_tol=1e-12)
+            tested.append((current, expected))
+    assert len(tested) > 20, len(tested)
+    assert {row["test"] for row, _ in tested} == {"z", "welch_t"}
+    adjusted = false_discovery_control([p for _, p in tested], method="bh")
+    for (row, _), p in zip(tested, adjusted, strict=True):
+        assert math.isclose(_f(row["p_adjusted_bh"]), float(p), rel_tol=1e-9, abs_tol=1e-12)
+        assert row["significant_bh"] == ("yes" if p < 0.05 else "no")
+    restating = {(r["key"], r["measure"], r["option"]): r["duplicates"] for r in tables["trend"]}
+    assert restating[("meeting", "share", "no")] == "question meeting share yes"
+    assert restating[("safety", "index", "")] == "question safety mean"
+    assert restating[("confidence", "index", "")] == "question confidence top_box"
