@@ -1130,3 +1130,21 @@ async def test_trend_p_values_recompute_from_the_export(store: Store, tmp_path: 
     assert restating[("meeting", "share", "no")] == "question meeting share yes"
     assert restating[("safety", "index", "")] == "question safety mean"
     assert restating[("confidence", "index", "")] == "question confidence top_box"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=60))
+def test_any_typed_text_survives_xlsx_and_csv_cells(text: str) -> None:
+    """If a resident typed any Unicode at all (control characters, U+FFFE, literal _xHHHH_),
+    then its XLSX text node is well-formed XML that reads back, OOXML escapes undone, as
+    exactly what was typed, and its CSV cell parses back as typed, with a leading ' only
+    where the text would start a formula, so no cell ever starts one."""
+    from xml.etree import ElementTree
+
+    from surveys.export.writer import FORMULA_TRIGGERS, csv_text, xml_text
+
+    node = ElementTree.fromstring(f'<t xml:space="preserve">{xml_text(text)}</t>')
+    assert _ooxml_unescape(node.text or "") == text
+    (cell,) = next(csv.reader(io.StringIO(csv_text(text) + "\r\n", newline="")))
+    assert cell == ("'" + text if text.startswith(FORMULA_TRIGGERS) else text)
+    assert not cell.startswith(FORMULA_TRIGGERS)
