@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import itertools
 import json
 import math
 import re
@@ -1108,7 +1109,7 @@ async def test_trend_p_values_recompute_from_the_export(store: Store, tmp_path: 
     tested: list[tuple[dict[str, Any], float]] = []
     for (subject, key, _, _), rows in series.items():
         rows.sort(key=lambda r: int(r["round_id"]))
-        for previous, current in zip(rows, rows[1:], strict=False):
+        for previous, current in itertools.pairwise(rows):
             if current["duplicates"]:
                 assert current["test"] == current["p_value"] == current["p_adjusted_bh"] == ""
                 continue

@@ -67,9 +67,7 @@ def test_published_participation_has_no_small_base(case: tuple[RoundProgress, in
         assert figures.delivered >= k and figures.started is not None
         assert 0 <= figures.rr1 <= figures.rr2 <= 1
     line = participation_line(progress, k)
-    summary = round_summary(
-        TEXTS, "en", round_id=1, title="T", progress=progress, min_group_size=k
-    )
+    summary = round_summary(TEXTS, "en", round_id=1, title="T", progress=progress, min_group_size=k)
     for name in ("invited", "delivered", "started", "completed", "partial"):
         value = getattr(figures, name)
         assert re.search(rf"\b{name} {value if value is not None else 'hidden'}\b", line)
