@@ -22,9 +22,10 @@ from bot.config import Settings
 from bot.sandbox import BotApiEmulator, BotMessage, SimUser
 from surveys.clock import CLOCK, utcnow
 from surveys.export import document_model
+from surveys.store import Store
 from tests.support import AREAS, COORDINATOR_ID, BotRunner
 from tests.support.chat import onboard
-from tests.support.data import seed
+from tests.support.data import onboarded, seed
 
 ANNOUNCEMENT = "Will you come?"
 GOING, MAYBE, CANT, CALENDAR = "✅ Going", "🤔 Maybe", "❌ Can't go", "📅 Add to calendar"
@@ -556,3 +557,55 @@ async def test_feedback_figures_per_event_and_partner_reach_the_results_and_the_
         100.0,
     )
     assert [(p["partner"], p["people"]) for p in document["partners"]] == [("Bakery", 3)]
+
+
+async def test_events_lists_the_residents_area_in_their_language_and_takes_answers(
+    emulator: BotApiEmulator, run_bot: BotRunner, settings: Settings, tmp_path: Path
+) -> None:
+    """If events exist for North, for Riverside and for every area, then a North resident's
+    /events shows North's and the all-area one (not Riverside's, nor one cancelled since),
+    each in the resident's language with the answer buttons; answering on that card counts."""
+    (ana,) = await seed(settings, emulator, [7801], "north")
+    store = await Store.open(settings.database.path)
+    try:
+        await onboarded(store, 7802, "north", language="es")
+    finally:
+        await store.close()
+    eva = emulator.user(7802)
+    config = cli_config(tmp_path, settings)
+    await create_event(config, "Riverside walk", "--areas", "riverside", "--no-announce")
+    await create_event(
+        config,
+        "Coffee with a cop",
+        *("--areas", "north", "--title-in", "es", "Café con la policía", "--no-announce"),
+    )
+    await create_event(config, "Town meeting", "--no-announce")
+    async with run_bot():
+        await ana.send_command("events")
+        coffee = await ana.wait_for("Coffee with a cop", timeout=WAIT)
+        assert "You have not answered yet." in coffee.text
+        assert coffee.button_texts() == [GOING, MAYBE, CANT, CALENDAR]
+        await ana.wait_for("Town meeting", timeout=WAIT)
+        await ana.press(GOING, message_id=coffee.message_id)
+        await ana.wait_for("Your answer: going", timeout=WAIT)
+        await eva.send_command("events")
+        cafe = await eva.wait_for("Café con la policía", timeout=WAIT)
+        assert "Aún no ha respondido." in cafe.text and "🤔 Quizá" in cafe.button_texts()
+        await eva.press("🤔 Quizá", message_id=cafe.message_id)
+        await eva.wait_for("quizá", timeout=WAIT)
+        assert await events_cli(config, "cancel", "3") == 0
+        await emulator.wait_idle()
+        seen = len(ana.transcript)
+        await ana.send_command("events")
+        again = await ana.wait_for("Coffee with a cop", timeout=WAIT)
+        assert "Your answer: going" in again.text
+        await emulator.wait_idle()
+        later = ana.transcript[seen:]
+    assert not any("Riverside walk" in m.text for m in ana.transcript + eva.transcript)
+    assert not any("Town meeting" in m.text for m in later)
+    assert not any("Coffee with a cop" in m.text for m in eva.transcript)
+    assert count(settings, "SELECT event_id, status FROM rsvps ORDER BY event_id, status") == [
+        (2, "going"),
+        (2, "maybe"),
+    ]
+    assert emulator.unanswered_callback_queries() == []
