@@ -601,6 +601,10 @@ async def test_linkage_attack_recovers_nothing(tmp_path: Path) -> None:
     assert _attack([all_rounds]) == {}
     assert _attack([first, second]) == {}
     assert _attack([all_rounds, first, second]) == {}
+    # Nor with the wide tables (one row per response) joined in as well.
+    wide = [csv_tables(tmp_path / n)["respondents"] for n in ("all", "r1", "r2")]
+    assert any(row["area_id"] == HIDDEN_AREA for row in wide[1])
+    assert _attack([*wide, all_rounds, first, second]) == {}
     # With stable codes it would have: every hidden tiny resident answered round 2 in 'tiny'.
     with sqlite3.connect(path) as conn:
         stable = [
