@@ -44,6 +44,7 @@ from surveys.export import (
     run_export,
     schema_path,
 )
+from surveys.export.columns import CODEBOOK
 from surveys.export.pseudonyms import Pseudonyms
 from surveys.export.raw import LocalDays
 from surveys.library import load_builtin
@@ -357,6 +358,28 @@ async def test_xlsx_reads_like_a_report(store: Store, tmp_path: Path) -> None:
     position = columns.index("concerns/burglary")
     assert {row[position].value for row in wide.iter_rows(min_row=2)} <= {0, 1, None}
     assert isinstance(wide.cell(2, columns.index("started_on") + 1).value, datetime)
+
+
+async def test_codebook_gives_every_code_its_text_per_language(
+    store: Store, tmp_path: Path
+) -> None:
+    """If a survey is exported, then the codebook has the question text and the answer label
+    in each community language beside every stored code (the police-job item's five codes
+    with their English and Spanish labels), and one row per question without choices."""
+    await export(store, tmp_path / "out", "csv", survey_key=DEMO_SURVEY)
+    rows = csv_tables(tmp_path / "out")["codebook"]
+    assert list(rows[0])[:6] == list(CODEBOOK.names)
+    assert list(rows[0])[6:] == ["question_en", "label_en", "question_es", "label_es"]
+    definition = load_builtin(DEMO_SURVEY, ["en", "es"])
+    job = {row["value"]: row for row in rows if row["question_id"] == "job"}
+    assert list(job) == ["excellent", "good", "fair", "poor", "very_poor"]
+    assert (job["excellent"]["label_en"], job["excellent"]["label_es"]) == (
+        "Excellent",
+        "Excelente",
+    )
+    question = definition.question("job")
+    assert job["good"]["question_es"] == question.text["es"]
+    assert {row["question_id"] for row in rows} == {q.id for q in definition.questions}
 
 
 async def test_json_validates_and_carries_its_method(store: Store, tmp_path: Path) -> None:
