@@ -30,7 +30,7 @@ from surveys.aggregate import AreaFigures, QuestionFigures, RoundReport
 from surveys.stats import Mean, Share
 from surveys.trend import Trend, TrendSeries
 
-__all__ = ["area_chart", "area_figure", "question_chart", "trend_chart", "wrap"]
+__all__ = ["area_chart", "area_figure", "question_chart", "trend_chart", "trend_figure", "wrap"]
 
 _BAR = "#3b6ea8"
 _HIDDEN = "#8a8a8a"
@@ -239,8 +239,15 @@ def _area_point(area: AreaFigures, index_key: str) -> tuple[float, float, float]
 
 
 def trend_chart(trend: Trend, series: Sequence[TrendSeries] | None = None) -> bytes | None:
-    """Indices (or the given series, on 0-100) across every round of the trend; None when
-    there is nothing to draw."""
+    """:func:`trend_figure` as PNG."""
+    figure = trend_figure(trend, series)
+    return None if figure is None else _png(figure)
+
+
+def trend_figure(trend: Trend, series: Sequence[TrendSeries] | None = None) -> Figure | None:
+    """Indices (or the given series, on 0-100) across every round of the trend, each line
+    with its own colour, marker, dash and sideways offset, a "*" over every change that is
+    significant after adjustment; None when there is nothing to draw."""
     chosen = [s for s in trend.series if s.subject == "index"] if series is None else list(series)
     if not chosen or not trend.rounds:
         return None
@@ -300,4 +307,4 @@ def trend_chart(trend: Trend, series: Sequence[TrendSeries] | None = None) -> by
     axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=1, fontsize=8, frameon=False)
     if marked:
         figure.text(0.01, 0.0, _word(language, "significant"), fontsize=8, ha="left", va="top")
-    return _png(figure)
+    return figure

@@ -30,7 +30,7 @@ from bot.cli import main
 from bot.reports import headline, method_note
 from bot.texts import Catalogue
 from surveys.aggregate import RoundReport, survey_reports, survey_rounds
-from surveys.charts import area_chart, area_figure, question_chart, trend_chart
+from surveys.charts import area_chart, area_figure, question_chart, trend_chart, trend_figure
 from surveys.clock import to_db
 from surveys.demo import DEMO_SURVEY, generate
 from surveys.export import (
@@ -801,6 +801,41 @@ async def test_charts_are_png_and_hidden_areas_have_no_bar(store: Store) -> None
     trend = await survey_trend(store, DEMO_SURVEY, min_group_size=K)
     png = trend_chart(trend)
     assert png is not None and png.startswith(PNG)
+
+
+async def test_trend_lines_stay_apart_and_mark_significant_changes(store: Store) -> None:
+    """If the index trend is drawn, then each index is one line over every round it has a
+    figure in, no two lines share an x position, a marker or a dash pattern (none hides
+    another), every change significant after adjustment gets a "*" and nothing else does,
+    and the title names the survey."""
+    trend = await survey_trend(store, DEMO_SURVEY, min_group_size=K)
+    indices = [s for s in trend.series if s.subject == "index"]
+    # Whatever the demo data says, mark the last change of the first index as significant and
+    # clear all others, so the count of stars is known.
+    marked = []
+    for number, series in enumerate(indices):
+        points = []
+        for position, point in enumerate(series.points):
+            if point.change is not None:
+                flag = number == 0 and position == len(series.points) - 1
+                point = point.model_copy(
+                    update={"change": point.change.model_copy(update={"significant": flag})}
+                )
+            points.append(point)
+        marked.append(series.model_copy(update={"points": points}))
+    assert marked[0].points[-1].change is not None
+    figure = trend_figure(trend.model_copy(update={"series": marked}))
+    assert figure is not None
+    axes = figure.axes[0]
+    lines = [container.lines[0] for container in axes.containers]
+    assert len(lines) == len(indices) == 3
+    for line, series in zip(lines, indices, strict=True):
+        assert len(line.get_xdata()) == sum(1 for p in series.points if p.estimate is not None)
+    xs = [x for line in lines for x in line.get_xdata()]
+    assert len(set(xs)) == len(xs)
+    assert len({(line.get_marker(), line.get_linestyle()) for line in lines}) == len(lines)
+    assert sum(text.get_text() == "*" for text in axes.texts) == 1
+    assert trend.rounds[-1].title in axes.get_title(loc="left").replace("\n", " ")
 
 
 async def test_chart_files_are_named_after_survey_round_and_date(
