@@ -452,3 +452,48 @@ async def test_results_show_report_figures_with_small_groups_hidden(
     assert "By area (sensitive categories not counted): North 4" in figures.text
     assert "Median time to acknowledge:" in figures.text and "(n=3)" in figures.text
     assert "Median time to resolve: not shown (fewer than 3 reports)" in figures.text
+
+
+async def test_scheduled_and_referred_reach_reporter_and_follower(
+    emulator: BotApiEmulator, run_bot: BotRunner, settings: Settings
+) -> None:
+    """If a coordinator sets "Action scheduled" and then "Referred", each with a public note,
+    then the reporter and a follower get both changes with their notes, and the history
+    keeps them in order with the coordinator as author."""
+    ana, ben = emulator.user(4211), emulator.user(4212)
+    coordinator = emulator.user(COORDINATOR_ID)
+    async with run_bot():
+        await onboard(ana)
+        await onboard(ben)
+        reference = await make_report(ana, category="Something else")
+        await ben.send_command("report")
+        await ben.wait_for("not an emergency line", timeout=WAIT)
+        await ben.press("Something else")
+        await ben.wait_for("Where is it?", timeout=WAIT)
+        await ben.press("📍 North (your area)")
+        await ben.wait_for("exact spot", timeout=WAIT)
+        await ben.press("Continue without a location")
+        await ben.wait_for("Is it one of these?", timeout=WAIT)
+        await ben.press(f"Me too: {reference}")
+        await ben.wait_for(f"you now follow {reference}", timeout=WAIT)
+        for label, status, note in (
+            ("📅 Action scheduled", "Action scheduled", "Repair booked for Monday."),
+            ("↪️ Referred", "Referred", "Passed to the water company."),
+        ):
+            card = await open_card(coordinator, reference)
+            await coordinator.press(label, message_id=card.message_id)
+            await coordinator.wait_for("Type a public note", timeout=WAIT)
+            await coordinator.send_text(note)
+            await coordinator.wait_for(f"{reference} is now: {status}", timeout=WAIT)
+            for user in (ana, ben):
+                update = await user.wait_for(note, timeout=WAIT)
+                assert status in update.text and reference in update.text
+    assert rows(settings, "SELECT status FROM reports") == [("referred",)]
+    history = rows(
+        settings,
+        "SELECT to_status, actor_role, note FROM report_history WHERE kind = 'status' ORDER BY id",
+    )
+    assert history == [
+        ("action_scheduled", "coordinator", "Repair booked for Monday."),
+        ("referred", "coordinator", "Passed to the water company."),
+    ]
