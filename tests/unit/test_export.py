@@ -382,6 +382,21 @@ async def test_codebook_gives_every_code_its_text_per_language(
     assert {row["question_id"] for row in rows} == {q.id for q in definition.questions}
 
 
+async def test_police_job_item_has_the_excellent_or_good_share(
+    store: Store, tmp_path: Path
+) -> None:
+    """If a round is exported, then the police-job item carries the standard "% excellent or
+    good" summary: its count is the excellent and good answers together, over all answers."""
+    await export(store, tmp_path / "out", "csv", round_id=1)
+    job = [r for r in csv_tables(tmp_path / "out")["questions"] if r["question_id"] == "job"]
+    shares = {r["option"]: int(r["count"]) for r in job if r["measure"] == "share"}
+    (top,) = [r for r in job if r["measure"] == "top_box"]
+    assert top["option"] == "excellent,good" and top["status"] == "published"
+    assert top["option_label"] == "Excellent or good"
+    assert int(top["count"]) == shares["excellent"] + shares["good"]
+    assert float(top["pct"]) == 100 * int(top["count"]) / int(top["n"])
+
+
 async def test_json_validates_and_carries_its_method(store: Store, tmp_path: Path) -> None:
     """If a survey is exported as JSON, then the document validates against its model, holds
     the method note and the codebook in the chosen language, and a JSON Schema lies beside it."""
