@@ -133,7 +133,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     cancel.add_argument("event_id", type=int, metavar="ID")
     cancel.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     cancel.set_defaults(handler=cmd_events_cancel)
-    for command in (create, listing, show, edit, cancel):
+    for command in (create, listing, show, edit, results, cancel):
         add_database_option(command)
 
 
@@ -156,13 +156,16 @@ def _add_translations(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _run(args: argparse.Namespace, action: Action, *, writes: bool = True) -> int:
+def _run(
+    args: argparse.Namespace, action: Action, *, writes: bool = True, create: bool = False
+) -> int:
     """Run an events command; reading opens the database read-only (never creating or
-    migrating it), writing mirrors the configured areas first."""
+    migrating it), writing mirrors the configured areas first (only ``create`` makes a
+    missing database)."""
     settings = settings_of(args)
 
     async def main() -> int:
-        async with open_store(settings, args, read_only=not writes) as store:
+        async with open_store(settings, args, read_only=not writes, create=create) as store:
             if writes:
                 await mirror_areas(store, settings)
             policy = event_policy(settings)
@@ -259,7 +262,7 @@ def cmd_events_create(args: argparse.Namespace) -> int:
             )
         return EXIT_OK
 
-    return _run(args, action)
+    return _run(args, action, create=True)
 
 
 def _people(count: int) -> str:

@@ -79,12 +79,18 @@ def database_origin(settings: Settings, args: argparse.Namespace) -> str:
 
 @asynccontextmanager
 async def open_store(
-    settings: Settings, args: argparse.Namespace, *, read_only: bool
+    settings: Settings, args: argparse.Namespace, *, read_only: bool, create: bool = False
 ) -> AsyncIterator[Store]:
     """The configured store, closed when the block ends. Read-only it never creates or
-    migrates the file: a missing database is a one-line :class:`CommandError`."""
+    migrates the file; writing, it creates a missing file only with ``create`` (planning a
+    round or an event before the bot first runs), since closing or editing something in a
+    database that does not exist is a mistake, not a reason to make one. A missing database
+    is a one-line :class:`CommandError`."""
+    path = settings.database.path
     try:
-        store = await Store.open(settings.database.path, read_only=read_only)
+        if not read_only and not create and not path.exists():
+            raise DatabaseMissingError(f"{path}: no such database")
+        store = await Store.open(path, read_only=read_only)
     except DatabaseMissingError as exc:
         raise CommandError(
             f"{exc} (the bot creates it when it first starts; check "

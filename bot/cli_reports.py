@@ -13,7 +13,8 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from bot.config import Settings, load_settings, report_policy
+from bot.cli_options import add_database_option, database_origin, settings_of
+from bot.config import Settings, report_policy
 from bot.texts import Catalogue
 from surveys.errors import SurveysError
 from surveys.reports.models import CLOSE_REASONS, STATUSES
@@ -71,12 +72,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         metavar="DIR",
         help="also write PNG charts of the figures into this folder",
     )
-    reports.add_argument(
-        "--database",
-        type=Path,
-        metavar="PATH",
-        help="database to read (default: database.path of the configuration)",
-    )
+    add_database_option(reports)
     reports.set_defaults(handler=cmd_export_reports)
 
 
@@ -123,7 +119,7 @@ def cmd_export_reports(args: argparse.Namespace) -> int:
     """Export concern reports; 2 for a usage problem, 1 if writing fails."""
     from surveys.reports.export import ReportExportRequest, export_reports
 
-    settings = load_settings(args.config)
+    settings = settings_of(args)
     language = args.language or settings.community.default_language
     if language not in settings.community.languages:
         return _error(
@@ -139,9 +135,9 @@ def cmd_export_reports(args: argparse.Namespace) -> int:
         since = _since(args.since, settings)
     except ValueError:
         return _error(f"--since: cannot read {args.since!r} as a date (use YYYY-MM-DD)")
-    database = args.database or settings.database.path
-    if not Path(database).is_file():
-        return _error(f"{database}: no such database (set database.path in {args.config})")
+    database = settings.database.path
+    if not database.is_file():
+        return _error(f"{database}: no such database (check {database_origin(settings, args)})")
     request = ReportExportRequest(
         out=args.out,
         format=args.format,

@@ -174,14 +174,17 @@ def cmd_survey_list(args: argparse.Namespace) -> int:
 
 
 def _run(
-    args: argparse.Namespace, action: Callable[[Settings, Store, SurveyRegistry], Awaitable[int]]
+    args: argparse.Namespace,
+    action: Callable[[Settings, Store, SurveyRegistry], Awaitable[int]],
+    *,
+    create: bool = True,
 ) -> int:
-    """Run a command that changes rounds: the database is created or migrated if needed and
-    the configured areas are mirrored into it first."""
+    """Run a command that changes rounds: the database is migrated if needed (and created,
+    with ``create``) and the configured areas are mirrored into it first."""
     settings = settings_of(args)
 
     async def main() -> int:
-        async with open_store(settings, args, read_only=False) as store:
+        async with open_store(settings, args, read_only=False, create=create) as store:
             await mirror_areas(store, settings)
             return await action(settings, store, survey_registry(settings, store))
 
@@ -361,4 +364,4 @@ def _move(args: argparse.Namespace, how: str) -> int:
         print(_describe(round_, settings.community.zone))
         return EXIT_OK
 
-    return _run(args, action)
+    return _run(args, action, create=False)

@@ -3,8 +3,10 @@ its own, one clear line per mistake, read commands that change nothing, and a fa
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sqlite3
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -62,51 +64,86 @@ def imported_modules(done: Finished) -> set[str]:
     } - {"package"}
 
 
+EVENT = ["--title", "T", "--starts", "2031-01-01T10:00", "--ends", "2h", "--place", "Hall"]
+# Every command but the two that talk to Telegram (`run`, `sandbox`), as an operator would
+# type it, with the exit code it has on a config with one round and one event.
+NON_BOT_COMMANDS: list[tuple[list[str], int]] = [
+    (["--help"], 0),
+    (["config", "check"], 0),
+    (["survey", "list"], 0),
+    (["survey", "check", str(ROOT / "surveys" / "library" / "event-feedback.toml")], 0),
+    (["db", "migrate"], 0),
+    (["rounds", "list"], 0),
+    (["rounds", "create", "--survey", SURVEY, "--closes", "7d"], 0),
+    (["rounds", "show", "1"], 0),
+    (["rounds", "close", "1"], 0),
+    (["rounds", "cancel", "1"], 0),
+    (["rounds", "open", "--survey", SURVEY], 0),
+    (["events", "create", *EVENT], 0),
+    (["events", "list"], 0),
+    (["events", "show", "1"], 0),
+    (["events", "edit", "1", "--place", "Library"], 0),
+    (["events", "results"], 0),
+    (["events", "cancel", "1", "--yes"], 0),
+    (["delivery", "status"], 0),
+    (["delivery", "retry"], 1),  # nothing failed, nothing to retry
+    (["doctor"], 1),  # no token: nothing to ask the Bot API
+    (["export", "--round", "9", "--format", "csv", "--out", "x.zip"], 2),
+    (["export", "reports", "--format", "csv", "--out", "reports.zip"], 0),
+    (["demo", "generate", "--out", "demo.sqlite3", "--residents", "20", "--rounds", "1"], 0),
+]
+BOT_COMMANDS = {"run", "sandbox"}
+
+
+def leaf_commands() -> set[str]:
+    """Every runnable command of the real parser, as words (``rounds list``)."""
+    from bot.cli import build_parser
+
+    def walk(parser: argparse.ArgumentParser, words: tuple[str, ...]) -> Iterator[str]:
+        if parser.get_default("handler") is not None:
+            yield " ".join(words)
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    yield from walk(sub, (*words, name))
+
+    return set(walk(build_parser(), ()))
+
+
+def command_words(argv: list[str]) -> str:
+    """``rounds show 1`` -> ``rounds show``: the leading words that name a command."""
+    commands, words = leaf_commands(), []
+    for word in argv:
+        if " ".join([*words, word]) not in {
+            " ".join(c.split()[: len(words) + 1]) for c in commands
+        }:
+            break
+        words.append(word)
+    return " ".join(words)
+
+
+def test_the_fast_command_list_is_complete() -> None:
+    """If a command is added, then the telegram check below covers it (or it talks to
+    Telegram): the list names every command of the parser."""
+    tested = {command_words(argv) for argv, _ in NON_BOT_COMMANDS} - {""}
+    assert tested | BOT_COMMANDS == leaf_commands()
+
+
 @pytest.mark.parametrize(
     ("argv", "code"),
-    [
-        (["--help"], 0),
-        (["config", "check"], 0),
-        (["survey", "list"], 0),
-        (["db", "migrate"], 0),
-        (["rounds", "list"], 0),
-        (["rounds", "create", "--survey", SURVEY, "--closes", "7d"], 0),
-        (["rounds", "show", "1"], 0),
-        (["rounds", "cancel", "1"], 0),
-        (["rounds", "open", "--survey", SURVEY], 0),
-        (["events", "list"], 0),
-        (["delivery", "status"], 0),
-        (
-            [
-                "events",
-                "create",
-                "--title",
-                "T",
-                "--starts",
-                "2031-01-01T10:00",
-                "--ends",
-                "2h",
-                "--place",
-                "Hall",
-            ],
-            0,
-        ),
-        (["doctor"], 1),  # no token: nothing to ask the Bot API
-        (["export", "--round", "9", "--format", "csv", "--out", "x.zip"], 2),
-    ],
-    ids=lambda value: " ".join(value) if isinstance(value, list) else None,
+    NON_BOT_COMMANDS,
+    ids=[" ".join(argv) for argv, _ in NON_BOT_COMMANDS],
 )
 def test_non_bot_commands_never_import_telegram(tmp_path: Path, argv: list[str], code: int) -> None:
     """If a command does not talk to Telegram, then it runs without importing
     python-telegram-bot (about a second of start-up)."""
     path = config(tmp_path)
-    if argv[0] in ("rounds", "export", "events", "delivery") and argv[1] not in ("create", "open"):
-        assert (
-            feedbackbot(
-                "--config", path, "rounds", "create", "--survey", SURVEY, "--closes", "7d"
-            ).code
-            == 0
-        )
+    if argv[0] in ("rounds", "events", "export", "delivery") and argv[1] not in ("create", "open"):
+        for setup in (
+            ["rounds", "open", "--survey", SURVEY, "--closes", "7d"],
+            ["events", "create", *EVENT],
+        ):
+            assert feedbackbot("--config", path, *setup).code == 0
     done = feedbackbot("--config", path, *argv, env={"PYTHONPROFILEIMPORTTIME": "1"}, cwd=tmp_path)
     assert done.code == code, done.err_lines[-3:]
     modules = imported_modules(done)
@@ -202,26 +239,67 @@ def test_survey_files_are_checked_before_anything_starts(tmp_path: Path) -> None
     assert done.code == 0 and "2 survey files" in done.out
 
 
-def test_read_commands_never_create_or_migrate(tmp_path: Path) -> None:
-    """If a read command (rounds list/show, export, events list, delivery status, doctor) runs
-    before any database exists, or on one that needs migrating, then it says so in one line and
-    leaves the folder and file as they were."""
+NEEDS_A_DATABASE = [
+    ["rounds", "list"],
+    ["rounds", "show", "1"],
+    ["rounds", "close", "1"],
+    ["rounds", "cancel", "1"],
+    ["events", "list"],
+    ["events", "show", "1"],
+    ["events", "results"],
+    ["events", "edit", "1", "--place", "Library"],
+    ["events", "cancel", "1", "--yes"],
+    ["delivery", "status"],
+    ["delivery", "retry"],
+    ["export", "--round", "1", "--format", "csv", "--out", "x.zip"],
+    ["export", "reports", "--format", "csv", "--out", "reports.zip"],
+]
+# Commands that open no database: they read files, or write the one given with --out.
+NO_DATABASE = {"config check", "survey check", "survey list", "demo generate"}
+
+
+@pytest.mark.parametrize("argv", NEEDS_A_DATABASE, ids=" ".join)
+def test_commands_on_a_missing_database_never_create_it(tmp_path: Path, argv: list[str]) -> None:
+    """If a command that reads, or changes what is already there, runs before any database
+    exists, then it says so in one line naming where the path came from (the config, or
+    --database) and creates nothing."""
     path = config(tmp_path)
     before = files_in(tmp_path)
-    for argv in (
-        ["rounds", "list"],
-        ["rounds", "show", "1"],
-        ["export", "--round", "1", "--format", "csv", "--out", "x.zip"],
-        ["events", "list"],
-        ["delivery", "status"],
-        ["doctor"],
-    ):
-        if argv == ["doctor"]:
-            assert "WARN database: " in feedbackbot("--config", path, *argv, cwd=tmp_path).out
-            continue
-        line = one_line_error(feedbackbot("--config", path, *argv, cwd=tmp_path))
-        assert "feedback.sqlite3: no such database" in line
-        assert files_in(tmp_path) == before
+    line = one_line_error(feedbackbot("--config", path, *argv, cwd=tmp_path))
+    assert f"{tmp_path / 'feedback.sqlite3'}: no such database" in line
+    assert line.endswith(f"check database.path in {path})")
+    elsewhere = tmp_path / "elsewhere.sqlite3"
+    line = one_line_error(
+        feedbackbot("--config", path, *argv, "--database", elsewhere, cwd=tmp_path)
+    )
+    assert f"{elsewhere}: no such database" in line and line.endswith("check --database)")
+    assert files_in(tmp_path) == before
+
+
+def test_every_command_that_opens_a_database_takes_database() -> None:
+    """If a command opens the database, then it has --database PATH."""
+    from bot.cli import build_parser
+
+    def options(parser: argparse.ArgumentParser, words: list[str]) -> set[str]:
+        for word in words:
+            (commands,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+            parser = commands.choices[word]
+        return {option for action in parser._actions for option in action.option_strings}
+
+    missing = [
+        command
+        for command in sorted(leaf_commands() - NO_DATABASE)
+        if "--database" not in options(build_parser(), command.split())
+    ]
+    assert missing == []
+
+
+def test_read_commands_never_migrate(tmp_path: Path) -> None:
+    """If `doctor` runs before any database exists, or a read command on one that needs
+    migrating, then it says so and leaves the folder and the file as they were."""
+    path = config(tmp_path)
+    before = files_in(tmp_path)
+    assert "WARN database: " in feedbackbot("--config", path, "doctor", cwd=tmp_path).out
     assert files_in(tmp_path) == before
 
     async def old_database() -> None:
@@ -367,6 +445,17 @@ async def test_doctor_reports_every_problem(emulator: BotApiEmulator, tmp_path: 
     assert "FAIL token: rejected by the Bot API at 127.0.0.1:" in done.out
     assert "FAIL database: " in done.out
     assert "WRONG" not in done.out
+
+
+def test_doctor_names_the_unreachable_api_host(tmp_path: Path) -> None:
+    """If nothing answers at the configured Bot API, then the token check fails naming the host
+    it tried (never the URL, which holds the token), and the other checks still run."""
+    path = config(tmp_path, telegram=f'token = "{TOKEN}"\n{CLOSED_PORT_API}')
+    done = feedbackbot("--config", path, "doctor")
+    assert done.code == 1
+    assert "FAIL token: the Bot API at 127.0.0.1:9 is unreachable (" in done.out
+    assert done.out.splitlines()[-1].startswith("WARN database: ")
+    assert TOKEN.split(":")[1] not in done.out + done.err
 
 
 def test_doctor_on_a_broken_config_exits_1(tmp_path: Path) -> None:
