@@ -215,8 +215,9 @@ def test_example_config_placeholder_is_recognised() -> None:
 
 
 def test_survey_files_are_checked_before_anything_starts(tmp_path: Path) -> None:
-    """If a file in surveys.files is broken or missing, then `config check` and `run` report
-    each problem as file:line and exit 2; `run` never reaches the network."""
+    """If a file in surveys.files is broken or missing, then `config check`, `run` and
+    `sandbox` report each problem as file:line and exit 2; `run` never reaches the network and
+    `sandbox` never serves."""
     broken = tmp_path / "broken.toml"
     broken.write_text(BROKEN_SURVEY)
     missing = tmp_path / "missing.toml"
@@ -225,7 +226,7 @@ def test_survey_files_are_checked_before_anything_starts(tmp_path: Path) -> None
         f'[surveys]\nfiles = ["{broken}", "{missing}"]\n',
         telegram=f'token = "{TOKEN}"\n{CLOSED_PORT_API}',
     )
-    for argv in (["config", "check"], ["run"]):
+    for argv in (["config", "check"], ["run"], ["sandbox", "--port", "0"]):
         done = feedbackbot("--config", path, *argv)
         assert done.code == 2
         assert done.err_lines == [
@@ -307,13 +308,18 @@ def test_read_commands_never_migrate(tmp_path: Path) -> None:
         await db.close()
 
     asyncio.run(old_database())
-    line = one_line_error(feedbackbot("--config", path, "rounds", "list"))
-    assert "older than this release" in line and "feedbackbot db migrate" in line
+    latest = bundled_migrations()[-1].version
+    for argv in (["rounds", "list"], ["events", "list"], ["delivery", "status"]):
+        line = one_line_error(feedbackbot("--config", path, *argv))
+        assert "older than this release" in line and "feedbackbot db migrate" in line
+    doctor = feedbackbot("--config", path, "doctor").out.splitlines()
+    assert doctor[-1].startswith("WARN database: ")
+    assert f"schema version 1 of {latest}; the bot migrates it" in doctor[-1]
     with sqlite3.connect(tmp_path / "feedback.sqlite3") as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
     done = feedbackbot("--config", path, "db", "migrate")
     assert done.code == 0
-    assert f"migrated from schema version 1 to {bundled_migrations()[-1].version}" in done.out
+    assert f"migrated from schema version 1 to {latest}" in done.out
     assert feedbackbot("--config", path, "rounds", "list").out.startswith("no rounds yet")
 
 
