@@ -48,12 +48,14 @@ def add_config_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     )
 
 
-def add_database_option(parser: argparse.ArgumentParser) -> None:
-    """``--database PATH`` for a command that opens the database."""
+def add_database_option(parser: argparse.ArgumentParser, *, nested: bool = False) -> None:
+    """``--database PATH`` for a command that opens the database. ``nested``: a subcommand of
+    a command that has the option too (``export reports``); SUPPRESS keeps the value given
+    before the subcommand, as argparse would otherwise reset it to the default."""
     parser.add_argument(
         "--database",
         type=Path,
-        default=None,
+        default=argparse.SUPPRESS if nested else None,
         metavar="PATH",
         help="SQLite database to use (default: database.path of the configuration)",
     )

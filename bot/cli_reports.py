@@ -72,7 +72,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         metavar="DIR",
         help="also write PNG charts of the figures into this folder",
     )
-    add_database_option(reports)
+    add_database_option(reports, nested=True)
     reports.set_defaults(handler=cmd_export_reports)
 
 

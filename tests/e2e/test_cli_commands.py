@@ -402,6 +402,14 @@ def test_database_option_on_every_command(tmp_path: Path) -> None:
     assert "no such database (the bot creates it when it first starts; check --database)" in (
         feedbackbot("--config", path, "rounds", "show", "1", "--database", tmp_path / "none.db").err
     )
+    # given before a nested command, as after it
+    line = one_line_error(
+        feedbackbot(
+            "--config", path, "export", "--database", tmp_path / "none.db",
+            "reports", "--format", "csv", "--out", tmp_path / "r.zip",
+        )
+    )  # fmt: skip
+    assert line == f"error: {tmp_path / 'none.db'}: no such database (check --database)"
 
 
 async def test_doctor_all_good(emulator: BotApiEmulator, tmp_path: Path) -> None:
