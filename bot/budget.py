@@ -11,19 +11,25 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Literal
 
 Lane = Literal["reply", "bulk"]
 
 
 class SendBudget:
-    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        rate: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.rate = rate
         self._interval = 1.0 / rate
         self._clock = clock
+        self._sleep = sleep
         self._next = 0.0
         self._bulk_paused_until = 0.0
         self._replies_waiting = 0
@@ -52,7 +58,7 @@ class SendBudget:
             return
         self._replies_waiting += 1
         try:
-            await asyncio.sleep(start - now)
+            await self._sleep(start - now)
         finally:
             self._replies_waiting -= 1
 
@@ -61,7 +67,11 @@ class SendBudget:
             now = self._clock()
             ready = max(self._next, self._bulk_paused_until)
             if ready <= now and self._replies_waiting == 0:
-                self._next = now + self._interval
+                # The slot was ``ready``; a sleep that overshot it must not push every later
+                # slot back (at 28/s, 2 ms late per send was 26/s), yet after an idle spell
+                # the next send still waits at least half an interval.
+                self._next = max(ready + self._interval, now + self._interval / 2)
                 return
-            # Re-check at the next slot: a reply may have taken it meanwhile.
-            await asyncio.sleep(max(ready - now, self._interval))
+            # Re-check at the slot (a reply may take it meanwhile), or one interval on while
+            # replies wait.
+            await self._sleep(ready - now if ready > now else self._interval)

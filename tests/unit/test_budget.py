@@ -55,3 +55,32 @@ def test_rate_must_be_positive() -> None:
     """If the rate is not positive, then the budget refuses it."""
     with pytest.raises(ValueError, match="positive"):
         SendBudget(0)
+
+
+class _LateClock:
+    """A fake clock whose every sleep overshoots by ``late`` seconds, as a busy loop's does."""
+
+    def __init__(self, late: float) -> None:
+        self.now = 0.0
+        self.late = late
+
+    def time(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += max(seconds, 0.0) + self.late
+        await asyncio.sleep(0)
+
+
+async def test_late_wake_ups_do_not_slow_a_broadcast_down() -> None:
+    """If every sleep wakes 3 ms late, then 280 broadcast sends at 28/s still take about 10 s
+    (not 10.8 s), and no one-second window holds more than the rate plus one send."""
+    clock = _LateClock(late=0.003)
+    budget = SendBudget(28.0, clock=clock.time, sleep=clock.sleep)
+    sent = []
+    for _ in range(280):
+        await budget.turn("bulk")
+        sent.append(clock.now)
+    assert sent[-1] - sent[0] < 279 / 28.0 + 0.05
+    for i, moment in enumerate(sent):
+        assert sum(1 for later in sent[i:] if later < moment + 1.0) <= 29
