@@ -176,10 +176,13 @@ def _accept_global_options_everywhere(parser: argparse.ArgumentParser) -> None:
     for action in parser._actions:
         if not isinstance(action, argparse._SubParsersAction):
             continue
-        for sub in action.choices.values():
-            add_config_options(sub, top=False)
+        for name, sub in action.choices.items():
+            add_config_options(sub, top=False, config_help=CONFIG_HELP.get(name))
             _accept_global_options_everywhere(sub)
 
+
+CONFIG_HELP = {"sandbox": cli_sandbox.CONFIG_HELP}
+"""``--config`` help of commands whose default is not ./config.toml."""
 
 EXTENSIONS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
     cli_surveys.add_commands,

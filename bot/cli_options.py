@@ -28,15 +28,18 @@ class CommandError(Exception):
         self.code = code
 
 
-def add_config_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+def add_config_options(
+    parser: argparse.ArgumentParser, *, top: bool, config_help: str | None = None
+) -> None:
     """``--config`` and ``--log-level``; below the top level they default to SUPPRESS so the
-    top-level value stands unless repeated after the subcommand."""
+    top-level value stands unless repeated after the subcommand. ``config_help``: for a
+    command whose default is not ./config.toml (the sandbox's demo community)."""
     parser.add_argument(
         "--config",
         type=Path,
         default=DEFAULT_CONFIG_PATH if top else argparse.SUPPRESS,
         metavar="PATH",
-        help="configuration file (default: ./config.toml)",
+        help=config_help or "configuration file (default: ./config.toml)",
     )
     parser.add_argument(
         "--log-level",

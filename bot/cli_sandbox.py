@@ -29,6 +29,9 @@ DEFAULT_PORT = 8080
 log = logging.getLogger("feedbackbot")
 
 
+CONFIG_HELP = "a community configuration to try (default: the built-in demo community)"
+
+
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sandbox = commands.add_parser(
         "sandbox",

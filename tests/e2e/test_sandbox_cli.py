@@ -13,6 +13,7 @@ from pathlib import Path
 import aiohttp
 
 from surveys.store import Store
+from tests.support.process import feedbackbot
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -115,3 +116,13 @@ async def test_real_database_and_busy_port_are_refused(tmp_path: Path) -> None:
         _, err = await asyncio.wait_for(proc.communicate(), 60)
     assert proc.returncode == 1
     assert "cannot serve on 127.0.0.1" in err.decode()
+
+
+def test_help_says_the_sandbox_defaults_to_the_demo_community() -> None:
+    """If a visitor reads `feedbackbot sandbox --help`, then --config is described as optional
+    with the demo community as its default (not ./config.toml, which `run` uses)."""
+    shown = feedbackbot("sandbox", "--help")
+    assert shown.code == 0
+    config_help = " ".join(shown.out.split("--config PATH")[-1].split())
+    assert config_help.startswith("a community configuration to try (default: the built-in demo")
+    assert "./config.toml" not in config_help.split("--log-level")[0]
