@@ -755,7 +755,8 @@ def rounds_of(
     ``NotFoundError`` for a survey that was never registered, or when no round is left.
     """
     if not reader.survey_known(survey_key):
-        raise NotFoundError(f"unknown survey {survey_key!r}")
+        known = ", ".join(reader.survey_keys()) or "none yet"
+        raise NotFoundError(f"unknown survey {survey_key!r} (surveys in the database: {known})")
     rounds = [
         r
         for r in reader.rounds(survey_key, ["open", "closed"])

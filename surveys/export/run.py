@@ -112,7 +112,8 @@ def check_outputs(request: ExportRequest) -> None:
     suffix = out.suffix.lower()
     if suffix not in allowed:
         wanted = " or ".join(f"'{s}'" if s else "a folder" for s in allowed)
-        raise ExportError(f"--out {out}: a {request.format} export is written to {wanted}")
+        article = "an" if request.format == "xlsx" else "a"
+        raise ExportError(f"--out {out}: {article} {request.format} export is written to {wanted}")
     folder_out = request.format == "csv" and suffix == ""
     if folder_out and out.exists() and not out.is_dir():
         raise ExportError(f"--out {out}: exists and is not a folder")
@@ -126,10 +127,11 @@ def check_outputs(request: ExportRequest) -> None:
     if request.charts is not None:
         if request.charts.exists() and not request.charts.is_dir():
             raise ExportError(f"--charts {request.charts}: exists and is not a folder")
-        _check_parent(request.charts / "x.png", "--charts")
+        _check_parent(request.charts, "--charts")
 
 
 def _check_parent(path: Path, option: str) -> None:
+    """The nearest existing folder above ``path`` (created later) must be a folder."""
     for parent in path.parents:
         if parent.exists():
             if not parent.is_dir():

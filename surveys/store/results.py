@@ -222,6 +222,11 @@ class ResultReader:
         ).fetchall()
         return [_round(row) for row in rows]
 
+    def survey_keys(self) -> list[str]:
+        """Every survey ever registered, by key."""
+        rows = self._conn.execute("SELECT DISTINCT key FROM survey_versions ORDER BY key")
+        return [key for (key,) in rows]
+
     def survey_known(self, survey_key: str) -> bool:
         """Whether any version of the survey was ever registered."""
         row = self._conn.execute(

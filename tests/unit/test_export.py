@@ -13,6 +13,8 @@ import math
 import re
 import shutil
 import sqlite3
+import subprocess
+import sys
 import zipfile
 from collections import defaultdict
 from collections.abc import AsyncIterator
@@ -928,7 +930,10 @@ def test_demo_generate_then_export(
     ("extra", "message"),
     [
         (["--round", "999", "--format", "csv", "--out", "x"], "round 999 does not exist"),
-        (["--survey", "nope", "--format", "csv", "--out", "x"], "unknown survey 'nope'"),
+        (
+            ["--survey", "nope", "--format", "csv", "--out", "x"],
+            f"unknown survey 'nope' (surveys in the database: {DEMO_SURVEY})",
+        ),
         (
             ["--round", "1", "--since", "2025-01-01", "--format", "csv", "--out", "x"],
             "--since applies to --survey",
@@ -937,43 +942,79 @@ def test_demo_generate_then_export(
             ["--survey", DEMO_SURVEY, "--since", "yesterday", "--format", "csv", "--out", "x"],
             "cannot read 'yesterday'",
         ),
-        (["--round", "1", "--format", "xlsx", "--out", "x.csv"], "written to '.xlsx'"),
+        (
+            ["--round", "1", "--format", "xlsx", "--out", "x.csv"],
+            "an xlsx export is written to '.xlsx'",
+        ),
         (["--round", "1", "--format", "json", "--out", "x.zip"], "written to '.json'"),
         (["--round", "1", "--format", "csv", "--out", "x.json"], "a folder or '.zip'"),
         (
             ["--round", "1", "--format", "csv", "--out", "x", "--language", "fr"],
             "--language fr: not one of the community's languages (en, es)",
         ),
-        (["--round", "1", "--format", "xlsx", "--out", "file/x.xlsx"], "is a file, not a folder"),
+        (
+            ["--round", "1", "--format", "xlsx", "--out", "file/x.xlsx"],
+            "--out file/x.xlsx: file is a file, not a folder",
+        ),
+        (
+            ["--round", "1", "--format", "csv", "--out", "file/x"],
+            "--out file/x: file is a file, not a folder",
+        ),
         (
             ["--round", "1", "--format", "xlsx", "--out", "x.xlsx", "--charts", "file"],
-            "--charts",
+            "--charts file: exists and is not a folder",
+        ),
+        (
+            ["--round", "1", "--format", "xlsx", "--out", "x.xlsx", "--charts", "file/charts"],
+            "--charts file/charts: file is a file, not a folder",
         ),
         (["--round", "1", "--format", "xlsx", "--out", "folder"], "written to '.xlsx'"),
+        (["--round", "1", "--format", "json", "--out", "file"], "written to '.json'"),
     ],
 )
-def test_export_usage_errors(
-    config: Path,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-    extra: list[str],
-    message: str,
-) -> None:
+def test_export_usage_errors(cli_world: Path, extra: list[str], message: str) -> None:
     """If the export names an unknown round or survey, mixes options, names an unknown
     language, an --out that does not fit the format, or an output whose parent (or --charts)
-    is a file, then it exits 2 with one clear line and writes nothing at all."""
-    _generate(config, tmp_path)
-    capsys.readouterr()
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "file").write_text("not a folder")
-    (tmp_path / "folder").mkdir()
-    before = sorted(p.name for p in tmp_path.iterdir())
-    code = main(["--config", str(config), "export", *extra])
-    err = capsys.readouterr().err
-    assert code == 2
-    assert err.count("\n") == 1 and message in err, err
-    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    is a file, then the installed `feedbackbot` command exits 2 with one clear line, no
+    traceback, and writes nothing at all (every output is checked before any is written)."""
+    before = sorted(p.name for p in cli_world.iterdir())
+    done = subprocess.run(
+        [*FEEDBACKBOT, "--config", str(cli_world / "config.toml"), "export", *extra],
+        capture_output=True,
+        text=True,
+        cwd=cli_world,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1 and message in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and not done.stdout
+    assert sorted(p.name for p in cli_world.iterdir()) == before
+
+
+FEEDBACKBOT = (
+    [str(Path(sys.executable).with_name("feedbackbot"))]
+    if Path(sys.executable).with_name("feedbackbot").is_file()
+    else [sys.executable, "-m", "bot"]
+)
+"""The installed console script (``python -m bot`` where it is not installed)."""
+
+
+@pytest.fixture(scope="module")
+def cli_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with a config, a small demo database, a file and a folder to misuse."""
+    folder = tmp_path_factory.mktemp("cli")
+    config = folder / "config.toml"
+    config.write_text(
+        f'[database]\npath = "{folder / "demo.sqlite3"}"\n'
+        '[community]\nlanguages = ["en", "es"]\n'
+        f"[privacy]\nmin_group_size = {K}\n",
+        encoding="utf-8",
+    )
+    args = ["--config", str(config), "demo", "generate", "--out", str(folder / "demo.sqlite3")]
+    assert main([*args, "--residents", "20", "--rounds", "1"]) == 0
+    (folder / "file").write_text("not a folder")
+    (folder / "folder").mkdir()
+    return folder
 
 
 def test_export_without_database(
