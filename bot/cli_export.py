@@ -17,14 +17,18 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from bot.cli_options import add_database_option, database_origin, settings_of
+from bot.cli_options import (
+    add_database_option,
+    database_origin,
+    open_existing_current,
+    settings_of,
+)
 from bot.config import Settings, load_settings
 from bot.reports import method_note
 from bot.services import configured_areas
 from bot.texts import Catalogue
 from surveys.demo import DEFAULT_AREAS, DEMO_SURVEY, generate
-from surveys.errors import ExportError, NotFoundError, SurveysError
-from surveys.store import Store
+from surveys.errors import ExportError, NotFoundError, SchemaOutdatedError, SurveysError
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -198,7 +202,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         return EXIT_USAGE
 
     async def main() -> int:
-        store = await Store.open(database)
+        store = await open_existing_current(database)
         bar = tqdm(
             desc="raw answers", unit=" answers", disable=not sys.stderr.isatty(), leave=False
         )
@@ -217,7 +221,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     try:
         return asyncio.run(main())
-    except (NotFoundError, ExportError) as exc:
+    except (NotFoundError, ExportError, SchemaOutdatedError) as exc:
         _error(str(exc))
         return EXIT_USAGE
     except (SurveysError, OSError) as exc:

@@ -105,3 +105,13 @@ async def open_store(
         yield store
     finally:
         await store.close()
+
+
+async def open_existing_current(path: Path) -> Store:
+    """A writable store on a database that exists at this release's schema, for commands that
+    read and then record what they did (an export and its audit entry): they must not create
+    or migrate a database as a side effect. :class:`DatabaseMissingError` or
+    :class:`SchemaOutdatedError` (one line: "run `feedbackbot db migrate`") otherwise."""
+    probe = await Store.open(path, read_only=True)
+    await probe.close()
+    return await Store.open(path)

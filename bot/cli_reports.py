@@ -13,13 +13,17 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from bot.cli_options import add_database_option, database_origin, settings_of
+from bot.cli_options import (
+    add_database_option,
+    database_origin,
+    open_existing_current,
+    settings_of,
+)
 from bot.config import Settings, report_policy
 from bot.texts import Catalogue
-from surveys.errors import SurveysError
+from surveys.errors import SchemaOutdatedError, SurveysError
 from surveys.reports.models import CLOSE_REASONS, STATUSES
 from surveys.reports.open311 import StatusWords
-from surveys.store import Store
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 SUFFIXES = {"open311": (".json",), "xlsx": (".xlsx",), "csv": (".zip", "")}
@@ -152,7 +156,7 @@ def cmd_export_reports(args: argparse.Namespace) -> int:
     )
 
     async def main() -> int:
-        store = await Store.open(database)
+        store = await open_existing_current(database)
         try:
             result = await export_reports(store, request)
             await store.audit.record(
@@ -171,6 +175,9 @@ def cmd_export_reports(args: argparse.Namespace) -> int:
 
     try:
         return asyncio.run(main())
+    except SchemaOutdatedError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except (SurveysError, OSError) as exc:
         print(f"error: export failed: {exc}", file=sys.stderr)
         return EXIT_FAILURE

@@ -296,8 +296,9 @@ def test_every_command_that_opens_a_database_takes_database() -> None:
 
 
 def test_read_commands_never_migrate(tmp_path: Path) -> None:
-    """If `doctor` runs before any database exists, or a read command on one that needs
-    migrating, then it says so and leaves the folder and the file as they were."""
+    """If `doctor` runs before any database exists, or a read command (or an export, which
+    only adds its audit entry) on one that needs migrating, then it says so and leaves the
+    folder and the file as they were."""
     path = config(tmp_path)
     before = files_in(tmp_path)
     assert "WARN database: " in feedbackbot("--config", path, "doctor", cwd=tmp_path).out
@@ -309,7 +310,11 @@ def test_read_commands_never_migrate(tmp_path: Path) -> None:
 
     asyncio.run(old_database())
     latest = bundled_migrations()[-1].version
-    for argv in (["rounds", "list"], ["events", "list"], ["delivery", "status"]):
+    exports = (
+        ["export", "--survey", SURVEY, "--format", "json", "--out", str(tmp_path / "x.json")],
+        ["export", "reports", "--format", "csv", "--out", str(tmp_path / "reports.zip")],
+    )
+    for argv in (["rounds", "list"], ["events", "list"], ["delivery", "status"], *exports):
         line = one_line_error(feedbackbot("--config", path, *argv))
         assert "older than this release" in line and "feedbackbot db migrate" in line
     doctor = feedbackbot("--config", path, "doctor").out.splitlines()
