@@ -17,7 +17,7 @@ import subprocess
 import sys
 import zipfile
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -47,8 +47,12 @@ from surveys.export import (
     schema_path,
 )
 from surveys.export.columns import CODEBOOK
+from surveys.export.csv_writer import CsvWriter
+from surveys.export.json_writer import JsonWriter
 from surveys.export.pseudonyms import Pseudonyms
-from surveys.export.raw import LocalDays
+from surveys.export.raw import LocalDays, Response, WideLayout
+from surveys.export.writer import Writer
+from surveys.export.xlsx_writer import XlsxWriter
 from surveys.library import load_builtin
 from surveys.models import Area
 from surveys.store import Store
@@ -1267,3 +1271,34 @@ def test_any_typed_text_survives_xlsx_and_csv_cells(text: str) -> None:
     (cell,) = next(csv.reader(io.StringIO(csv_text(text) + "\r\n", newline="")))
     assert cell == ("'" + text if text.startswith(FORMULA_TRIGGERS) else text)
     assert not cell.startswith(FORMULA_TRIGGERS)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
+def test_an_error_midway_surfaces_as_itself(tmp_path: Path, fmt: str) -> None:
+    """If the answers stop with an error halfway through the raw rows (a full disk, a broken
+    read), then that error reaches the caller, and closing the writer afterwards, as the
+    export does, neither hides it nor fails."""
+    definition = load_builtin(DEMO_SURVEY, ["en"])
+    layout = WideLayout.of([definition], False, "en")
+    day = datetime(2025, 1, 6).date()
+
+    def failing() -> Iterator[Response]:
+        for number in range(5):
+            yield Response(1, f"code{number}", "north", "completed", day, day, 3, [])
+        raise OSError("No space left on device")
+
+    out = tmp_path / {"csv": "x.zip", "xlsx": "x.xlsx", "json": "x.json"}[fmt]
+    writer: Writer = (
+        CsvWriter(out, ZONE)
+        if fmt == "csv"
+        else XlsxWriter(out, ZONE)
+        if fmt == "xlsx"
+        else JsonWriter(out, ZONE, {})
+    )
+    files: list[Path] = []
+    with pytest.raises(OSError, match="No space left"):
+        try:
+            writer.responses(failing(), layout, None)
+        finally:  # as run_export does, while the error is on its way up
+            files = writer.close()
+    assert out in files and out.exists()
