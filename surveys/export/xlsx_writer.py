@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
+from surveys.export.background import BackgroundWriter
 from surveys.export.columns import RESPONDENTS, RESPONSES, Column, Kind, Table
 from surveys.export.raw import Answer, Response, WideLayout
 from surveys.export.tables import Row
@@ -466,6 +467,7 @@ class _Stream:
         self._columns = columns
         self._number = 0
         self._entry: IO[bytes] | None = None
+        self._out: BackgroundWriter | None = None
         self._sheet: _Sheet | None = None
         self._row = 0
         self._batch: list[str] = []
@@ -479,8 +481,9 @@ class _Stream:
         writer = self._writer
         self._sheet = writer._add(title)
         self._entry = writer._zip.open(self._sheet.entry, "w", force_zip64=True)
+        self._out = BackgroundWriter(self._entry)
         start = writer._start(writer._widths(self._columns), frozen=True)
-        self._entry.write((start + writer._header(self._columns)).encode())
+        self._out.write((start + writer._header(self._columns)).encode())
         self._row = 1
 
     def add(self, head: str, tails: list[str]) -> None:
@@ -501,17 +504,23 @@ class _Stream:
         )
 
     def flush(self) -> None:
-        if self._batch and self._entry is not None:
-            self._entry.write("".join(self._batch).encode("utf-8", "replace"))
+        if self._batch and self._out is not None:
+            self._out.write("".join(self._batch).encode("utf-8", "replace"))
             self._batch = []
 
     def _finish(self) -> None:
-        if self._entry is None or self._sheet is None:
+        if self._entry is None or self._sheet is None or self._out is None:
             return
-        self.flush()
-        self._entry.write(XlsxWriter._end(self._sheet, len(self._columns), self._row).encode())
-        self._entry.close()
-        self._entry = None
+        try:
+            self.flush()
+            self._out.write(XlsxWriter._end(self._sheet, len(self._columns), self._row).encode())
+        finally:
+            out, self._out = self._out, None
+            entry, self._entry = self._entry, None
+            try:
+                out.close()
+            finally:
+                entry.close()  # even after an error: the zip takes no other entry while open
 
     def close(self) -> None:
         self._finish()
