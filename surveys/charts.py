@@ -30,7 +30,15 @@ from surveys.aggregate import AreaFigures, QuestionFigures, RoundReport
 from surveys.stats import Mean, Share
 from surveys.trend import Trend, TrendSeries
 
-__all__ = ["area_chart", "area_figure", "question_chart", "trend_chart", "trend_figure", "wrap"]
+__all__ = [
+    "area_chart",
+    "area_figure",
+    "question_chart",
+    "question_figure",
+    "trend_chart",
+    "trend_figure",
+    "wrap",
+]
 
 _BAR = "#3b6ea8"
 _HIDDEN = "#8a8a8a"
@@ -113,8 +121,17 @@ def _percent(share: Share) -> tuple[float, float, float]:
 def question_chart(
     figures: QuestionFigures, *, language: str = "en", caption: str = ""
 ) -> bytes | None:
-    """A bar chart of one question; None for a question without figures (text, no answers,
-    or hidden because too few answered)."""
+    """:func:`question_figure` as PNG."""
+    figure = question_figure(figures, language=language, caption=caption)
+    return None if figure is None else _png(figure)
+
+
+def question_figure(
+    figures: QuestionFigures, *, language: str = "en", caption: str = ""
+) -> Figure | None:
+    """A bar chart of one question, titled with the whole question (wrapped, never cut);
+    None for a question without figures (text, no answers, or hidden because too few
+    answered)."""
     if not figures.published or not figures.answered:
         return None
     if not figures.options and figures.mean is None:
@@ -161,7 +178,7 @@ def question_chart(
         axes.text(min(high, limit * 0.9) + limit * 0.01, position, text, va="center", fontsize=8)
     axes.set_title(f"{wrap(figures.text, 80)}\n{subtitle}", fontsize=10, loc="left")
     axes.spines[["top", "right"]].set_visible(False)
-    return _png(figure)
+    return figure
 
 
 def _points(estimate: Mean | Share | None) -> tuple[float, float, float] | None:

@@ -32,7 +32,14 @@ from bot.cli import main
 from bot.reports import headline, method_note
 from bot.texts import Catalogue
 from surveys.aggregate import RoundReport, survey_reports, survey_rounds
-from surveys.charts import area_chart, area_figure, question_chart, trend_chart, trend_figure
+from surveys.charts import (
+    area_chart,
+    area_figure,
+    question_chart,
+    question_figure,
+    trend_chart,
+    trend_figure,
+)
 from surveys.clock import to_db
 from surveys.demo import DEMO_SURVEY, generate
 from surveys.export import (
@@ -822,6 +829,23 @@ async def test_charts_are_png_and_hidden_areas_have_no_bar(store: Store) -> None
     trend = await survey_trend(store, DEMO_SURVEY, min_group_size=K)
     png = trend_chart(trend)
     assert png is not None and png.startswith(PNG)
+
+
+async def test_every_question_chart_is_titled_with_the_whole_question(store: Store) -> None:
+    """If a question is charted, then its title holds the whole question text (wrapped at
+    word boundaries, never cut short) in the report's language, then its base n."""
+    report = (await reports_of(store, language="es"))[-1]
+    charted = [
+        (q, figure)
+        for q in report.questions
+        if (figure := question_figure(q, language="es")) is not None
+    ]
+    assert len(charted) >= 5
+    for question, figure in charted:
+        title = figure.axes[0].get_title(loc="left")
+        text, _, subtitle = title.rpartition("\n")
+        assert " ".join(text.split()) == " ".join(question.text.split())
+        assert subtitle.startswith(f"n = {question.answered:,}")
 
 
 async def test_trend_lines_stay_apart_and_mark_significant_changes(store: Store) -> None:
