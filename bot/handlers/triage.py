@@ -46,7 +46,7 @@ from surveys.clock import utcnow
 from surveys.reports import lifecycle
 from surveys.reports.changes import Applied, ChangeStep, NeedsReason
 from surveys.reports.desk import LIST_SHOWS, ListShow
-from surveys.reports.models import Actor, parse_reference
+from surveys.reports.models import Actor, CloseReason, ReportStatus, parse_reference
 
 P = TypeVar("P")
 Worked = Callable[[Update, BotContext, P, Actor], Coroutine[Any, Any, None]]
@@ -223,16 +223,8 @@ async def reason_pressed(
     update: Update, context: BotContext, press: ReportReasonPress, actor: Actor
 ) -> None:
     """Closing: the reason chosen; now the optional note."""
-    chat = update.effective_chat
-    assert chat is not None
-    pending = await context.services.reports.pending.ask(
-        actor, chat.id, press.report_id, press.revision, "closed", press.reason
-    )
-    await answer_query(update, context)
-    await reply(
-        update,
-        context,
-        *pending_view(context.texts, context.language, pending, in_group=chat.type != "private"),
+    await _ask_for_note(
+        update, context, actor, press.report_id, press.revision, "closed", press.reason
     )
 
 
@@ -241,16 +233,28 @@ async def note_pressed(
     update: Update, context: BotContext, press: ReportNotePress, actor: Actor
 ) -> None:
     """A public note without a status change: ask for its text."""
+    await _ask_for_note(update, context, actor, press.report_id, press.revision, None)
+
+
+async def _ask_for_note(
+    update: Update,
+    context: BotContext,
+    actor: Actor,
+    report_id: int,
+    revision: int,
+    status: ReportStatus | None,
+    reason: CloseReason | None = None,
+) -> None:
+    """Keep the change waiting for its public note and ask for the note."""
     chat = update.effective_chat
     assert chat is not None
     pending = await context.services.reports.pending.ask(
-        actor, chat.id, press.report_id, press.revision, None
+        actor, chat.id, report_id, revision, status, reason
     )
     await answer_query(update, context)
+    in_group = chat.type != "private"
     await reply(
-        update,
-        context,
-        *pending_view(context.texts, context.language, pending, in_group=chat.type != "private"),
+        update, context, *pending_view(context.texts, context.language, pending, in_group=in_group)
     )
 
 
