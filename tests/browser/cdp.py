@@ -337,6 +337,9 @@ class Page:
                 await self.send(
                     "Input.dispatchMouseEvent", {"type": "mouseMoved", "x": x, "y": y}
                 )
+                # still in the same place a moment later: the chat has stopped scrolling
+                # (messages arriving in a burst move the target again and again)
+                await asyncio.sleep(_STILL_FOR)
                 still = await self.evaluate(_FINDER % (args, "false"))
                 if still == spot:
                     break
@@ -405,6 +408,9 @@ class Page:
 
 # Finds the element (scrolled into view if asked) and returns its centre if the mouse would hit
 # it there; a click on it records the token of this search, so a missed click is noticed.
+_STILL_FOR = 0.3
+"""Seconds a target must stay in place before it is clicked."""
+
 _FINDER = """(() => {
   const [selector, text, scroll] = [%s, %s];
   const found = [...document.querySelectorAll(selector)].filter((e) => {
