@@ -114,9 +114,7 @@ class _Answers:
     def draw(self, attitude: float, language: str) -> dict[str, AnswerValue]:
         """A full set of candidate answers; the caller drops those hidden by skip logic."""
         texts = _TEXTS.get(language, _TEXTS["en"])
-        return {
-            q.id: q.draw(self._rng, attitude, texts) for q in self._definition.questions
-        }
+        return {q.id: q.draw(self._rng, attitude, texts) for q in self._definition.questions}
 
 
 def _iso(moment: datetime) -> str:

@@ -95,9 +95,9 @@ def _month_after(start: datetime, months: int) -> datetime:
 
 def _cron_after(expression: str, wall: datetime) -> datetime:
     try:
-        found = croniter(
-            expression, wall, max_years_between_matches=MAX_YEARS_BETWEEN
-        ).get_next(datetime)
+        found = croniter(expression, wall, max_years_between_matches=MAX_YEARS_BETWEEN).get_next(
+            datetime
+        )
     except CroniterBadDateError:
         raise RoundError(f"recurrence {expression!r} has no next time") from None
     except (CroniterBadCronError, CroniterError, ValueError) as exc:

@@ -150,9 +150,7 @@ async def create_round(
         raise RoundError(
             f"unknown area(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})"
         )
-    recurrence = check_plan(
-        opens_at, closes_at, remind_after, recurrence, zone, now or utcnow()
-    )
+    recurrence = check_plan(opens_at, closes_at, remind_after, recurrence, zone, now or utcnow())
     if not allow_overlap:
         await _refuse_overlap(store, survey_key, opens_at, closes_at, area_ids)
     version, _ = await registry.register(survey_key)

@@ -18,19 +18,23 @@ What a release allows (the README says the same in plain words):
 - **Coarse times.** Rows carry the day a response was started and completed and the minutes
   it took, not the exact moment, which anyone who saw a resident answer could look up.
 
-Speed. SQLite hands over one row per response, its answers joined into two strings
-(:meth:`ResultReader.raw_responses`). Answers of choice and rating questions take few distinct
-values, so each (question, stored JSON) is decoded once into an :class:`Answer`, found again by
-one lookup per answer, that writers also cache their formatted cells on; numbers and text are
-decoded row by row. Local days come from a per-hour offset table, a linked release's codes are
-derived once per resident. Rows stream from the read-only snapshot in response order, so memory
-does not grow with the number of answers.
+Speed. SQLite hands over a chunk of responses as one packed string
+(:meth:`ResultReader.raw_responses`), read ahead by a thread of its own (SQLite works without
+the interpreter lock, on the other core) while this thread decodes and a writer formats.
+Answers of choice and rating questions take few distinct values, so each (question, stored
+JSON) is decoded once into an :class:`Answer`, found again by one lookup per answer, that
+writers also cache their formatted cells on; numbers and text are decoded row by row. Local
+days are looked up per minute, a linked release's codes are derived once per resident. Rows
+stream from the read-only snapshot in response order, so memory does not grow with the number
+of answers.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+import operator
+from collections.abc import Callable, Generator, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -38,10 +42,16 @@ from zoneinfo import ZoneInfo
 
 from surveys.aggregate import RoundReport
 from surveys.definitions import Question, SurveyDefinition
+from surveys.export.background import read_ahead
 from surveys.export.columns import HIDDEN_AREA, RESPONDENTS, Column, Kind
 from surveys.export.pseudonyms import Pseudonyms
 from surveys.models import Round
-from surveys.store.results import QUESTION_SEPARATOR, VALUE_SEPARATOR, ResultReader
+from surveys.store.results import (
+    QUESTION_SEPARATOR,
+    VALUE_SEPARATOR,
+    RawResponse,
+    ResultReader,
+)
 
 __all__ = [
     "RELEASED",
@@ -230,6 +240,28 @@ class Response:
         self.answers = answers
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """How to decode the answers of responses that answered one set of questions: how many
+    stored values they have, which of them to keep in survey order (``pick``), and the
+    question ids and decoded values of those, position by position."""
+
+    count: int
+    pick: Callable[[list[str]], Sequence[str]]
+    question_ids: tuple[str, ...]
+    known: tuple[dict[str, Answer], ...]
+
+
+def _picker(indexes: list[int]) -> Callable[[list[str]], Sequence[str]]:
+    """A function taking the items at ``indexes`` of a list, in that order, as a tuple."""
+    if not indexes:
+        return lambda values: ()
+    if len(indexes) == 1:
+        only = indexes[0]
+        return lambda values: (values[only],)
+    return operator.itemgetter(*indexes)
+
+
 class _Decoder:
     """Stored JSON -> :class:`Answer` for one definition, in the export's language.
 
@@ -255,7 +287,7 @@ class _Decoder:
             else frozenset(q.id for q in definition.questions if q.type == "text")
         )
         self._shared: dict[str, dict[str, Answer]] = {}
-        self._plans: dict[str, tuple[int, list[tuple[int, str, dict[str, Answer]]]]] = {}
+        self._plans: dict[str, _Plan] = {}
 
     def answers(self, ids: str | None, values: str | None) -> list[Answer]:
         """A response's answers from :meth:`ResultReader.raw_responses`, decoded, in the order
@@ -265,16 +297,19 @@ class _Decoder:
         plan = self._plans.get(ids)
         if plan is None:
             plan = self._plan(ids)
-        count, steps = plan
         stored = values.split(VALUE_SEPARATOR)
-        if len(stored) != count:
+        if len(stored) != plan.count:
             raise ValueError("stored answers and their question ids do not pair up")
-        decode = self.decode
-        return [known.get(stored[n]) or decode(qid, stored[n]) for n, qid, known in steps]
+        picked = plan.pick(stored)
+        found: list[Answer | None] = list(map(dict.get, plan.known, picked))
+        if None in found:  # a value not seen before (or a number or a text): decode it
+            decode = self.decode
+            for n, answer in enumerate(found):
+                if answer is None:
+                    found[n] = decode(plan.question_ids[n], picked[n])
+        return found  # type: ignore[return-value]  # no None is left
 
-    def _plan(self, ids: str) -> tuple[int, list[tuple[int, str, dict[str, Answer]]]]:
-        """(how many answers, then which to decode in survey order: their index, question id
-        and that question's decoded values)."""
+    def _plan(self, ids: str) -> _Plan:
         if len(self._plans) >= self._PLANS:
             self._plans.clear()
         question_ids = ids.split(QUESTION_SEPARATOR)
@@ -282,8 +317,12 @@ class _Decoder:
             (n for n, qid in enumerate(question_ids) if qid not in self._dropped),
             key=lambda n: self._positions.get(question_ids[n], self._last),
         )
-        steps = [(n, question_ids[n], self._shared.setdefault(question_ids[n], {})) for n in kept]
-        plan = self._plans[ids] = (len(question_ids), steps)
+        plan = self._plans[ids] = _Plan(
+            len(question_ids),
+            _picker(kept),
+            tuple(question_ids[n] for n in kept),
+            tuple(self._shared.setdefault(question_ids[n], {}) for n in kept),
+        )
         return plan
 
     def decode(self, question_id: str, value_json: str) -> Answer:
@@ -323,15 +362,22 @@ class _Decoder:
 
 class LocalDays:
     """Local days of stored UTC times (``YYYY-MM-DDTHH:MM:...+00:00``, :func:`clock.to_db`)
-    without parsing each one: the community's UTC offset is looked up once per UTC hour, then
-    the minutes decide whether the local day is the UTC day or a neighbour. An hour in which
-    the offset changes (a half-hour zone's DST switch) is parsed moment by moment."""
+    without parsing each one: the day of each UTC minute is worked out once (from the
+    community's UTC offset, looked up once per UTC hour) and found again by one lookup. An hour
+    in which the offset changes (a half-hour zone's DST switch) is parsed moment by moment."""
+
+    _KEPT = 200_000  # minutes kept at most (memory stays bounded)
 
     def __init__(self, zone: ZoneInfo) -> None:
         self._zone = zone
         self._hours: dict[str, tuple[date, int] | None] = {}
+        self._minutes: dict[str, date] = {}
 
     def __call__(self, moment: str) -> date:
+        day = self._minutes.get(moment[:16])
+        return self._day(moment) if day is None else day
+
+    def _day(self, moment: str) -> date:
         hour = moment[:13]
         try:
             known = self._hours[hour]
@@ -341,7 +387,11 @@ class LocalDays:
             return datetime.fromisoformat(moment).astimezone(self._zone).date()
         day, minutes = known
         local = minutes + int(moment[14:16])
-        return day if 0 <= local < 1440 else day + timedelta(days=local // 1440)
+        day = day if 0 <= local < 1440 else day + timedelta(days=local // 1440)
+        if len(self._minutes) >= self._KEPT:
+            self._minutes.clear()
+        self._minutes[moment[:16]] = day
+        return day
 
     def _hour(self, hour: str) -> tuple[date, int] | None:
         """(the UTC day, local minutes past that day's midnight at the hour's start), or None
@@ -388,27 +438,45 @@ def responses(
     pseudonyms: Pseudonyms,
     zone: ZoneInfo,
     include_text: bool,
-) -> Iterator[Response]:
-    """Every released response of the export with its answers, in round then response order."""
+) -> Generator[Response, None, None]:
+    """Every released response of the export with its answers, in round then response order.
+
+    The rows are read ahead by a thread of its own on ``reader``'s connection: a caller that
+    stops early closes this generator (``contextlib.closing``) before closing the snapshot."""
     days = LocalDays(zone)
     code = _Codes(pseudonyms) if release.linked else pseudonyms.of
-    for planned in release.rounds:
-        if not planned.released:
-            continue
-        decoder = _Decoder(planned.definition, language, layout, include_text)
-        scope = release.scope(planned.round.id)
-        hidden = planned.hidden_areas
-        round_id = planned.round.id
-        for chunk in reader.raw_responses(round_id, include_text=include_text):
+    decoders = {
+        planned.round.id: _Decoder(planned.definition, language, layout, include_text)
+        for planned in release.rounds
+        if planned.released
+    }
+    hidden = {planned.round.id: planned.hidden_areas for planned in release.rounds}
+    with closing(read_ahead(_raw_chunks(reader, release, include_text))) as chunks:
+        for round_id, chunk in chunks:
+            decoder = decoders[round_id]
+            scope = release.scope(round_id)
+            hidden_areas = hidden[round_id]
             for _, resident_id, area_id, status, started_at, completed_at, ids, values in chunk:
                 area = "" if area_id is None else area_id
                 yield Response(
                     round_id,
                     code(resident_id, scope),
-                    HIDDEN_AREA if area in hidden else area,
+                    HIDDEN_AREA if area in hidden_areas else area,
                     status,
                     days(started_at),
                     None if completed_at is None else days(completed_at),
                     None if completed_at is None else _minutes(started_at, completed_at),
                     decoder.answers(ids, values),
                 )
+
+
+def _raw_chunks(
+    reader: ResultReader, release: Release, include_text: bool
+) -> Iterator[tuple[int, list[RawResponse]]]:
+    """(round id, a chunk of its raw responses) of every released round, in order; read
+    ahead in a thread of its own (:func:`read_ahead`) while the caller decodes and writes."""
+    for planned in release.rounds:
+        if planned.released:
+            round_id = planned.round.id
+            for chunk in reader.raw_responses(round_id, include_text=include_text):
+                yield round_id, chunk

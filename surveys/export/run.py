@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -239,19 +240,17 @@ def export(
             writer.table(table, rows[table.name])
         for table, table_rows in extra:  # events' feedback rounds: per event and partner
             writer.table(table, table_rows)
-        count = writer.responses(
-            responses(
-                reader,
-                release,
-                language=language,
-                layout=layout,
-                pseudonyms=Pseudonyms(),
-                zone=request.time_zone,
-                include_text=request.include_text,
-            ),
-            layout,
-            progress,
+        stream = responses(
+            reader,
+            release,
+            language=language,
+            layout=layout,
+            pseudonyms=Pseudonyms(),
+            zone=request.time_zone,
+            include_text=request.include_text,
         )
+        with closing(stream):  # its reader thread stops before the snapshot closes
+            count = writer.responses(stream, layout, progress)
     finally:
         files = writer.close()
     charts = (

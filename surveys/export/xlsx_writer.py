@@ -17,6 +17,7 @@ each distinct cell once (shared answers cache their XML). openpyxl reads them ba
 
 from __future__ import annotations
 
+import operator
 import shutil
 import tempfile
 import zipfile
@@ -149,6 +150,7 @@ def _cell(value: Any, style: int, zone: ZoneInfo) -> str:
 
 
 _DAY_ZERO = _EPOCH.date()
+_AnswerCells = tuple[str, tuple[tuple[int, str], ...]]
 
 
 def _day(day: date, style: int) -> str:
@@ -306,42 +308,24 @@ class XlsxWriter:
         last wide row."""
         wide_columns = layout.columns
         zone = self._zone
-        blank = ["<c/>"] * len(wide_columns)
-        date_style = _STYLE["date"]
-        shared = self._shared
+        blank = ["<c/>"] * (len(wide_columns) - 7)
+        cells_of = _Cells(self, _STYLE["date"])
+        answers_of = operator.attrgetter("answers")
         written = 0
         wide_rows = 1
         batch: list[str] = []
         for number, response in enumerate(responses, start=1):
-            round_id = f"<c><v>{response.round_id}</v></c>"
-            # base 32 (Pseudonyms): nothing to escape
-            code = f'<c t="inlineStr"><is><t>{response.respondent}</t></is></c>'
-            area, status = shared(response.area), shared(response.status)
-            cells = blank.copy()
-            cells[:7] = (
-                round_id,
-                code,
-                area,
-                status,
-                _day(response.started_on, date_style),
-                "<c/>"
-                if response.completed_on is None
-                else _day(response.completed_on, date_style),
-                "<c/>" if response.minutes is None else f"<c><v>{response.minutes}</v></c>",
-            )
-            tails = []
-            for answer in response.answers:
-                cached = answer.xlsx
-                if cached is None:
-                    cached = self._answer_cells(answer, zone)
-                    if answer.shared:
-                        answer.xlsx = cached
-                tails.append(cached[0])
-                for position, cell in cached[1]:
+            head = cells_of.head(response)
+            cells = head + blank
+            formatted = [
+                answer.xlsx or self._answer_cells(answer, zone) for answer in answers_of(response)
+            ]
+            for _, wide_cells in formatted:
+                for position, cell in wide_cells:
                     cells[position] = cell
-            if tails:
-                long.add(f"{round_id}{code}{area}{status}", tails)
-                written += len(tails)
+            if formatted:
+                long.add(head[0] + head[1] + head[2] + head[3], formatted)
+                written += len(formatted)
             wide_rows += 1
             batch.append(f'<row r="{wide_rows}">{"".join(cells)}</row>')
             if number % _FLUSH == 0:
@@ -357,11 +341,10 @@ class XlsxWriter:
             progress(written)
         return wide_rows
 
-    def _answer_cells(
-        self, answer: Answer, zone: ZoneInfo
-    ) -> tuple[str, tuple[tuple[int, str], ...]]:
-        """(the long row's answer cells, the wide row's cells by column) of one answer:
-        strings of a shared answer repeat, so they go to the shared-string table."""
+    def _answer_cells(self, answer: Answer, zone: ZoneInfo) -> _AnswerCells:
+        """(the long row's answer cells and its end, the wide row's cells by column) of one
+        answer: strings of a shared answer repeat, so they go to the shared-string table, and
+        a shared answer keeps its cells (``answer.xlsx``) for the next rows with it."""
 
         def cell(value: Any) -> str:
             if isinstance(value, str) and answer.shared:
@@ -370,9 +353,12 @@ class XlsxWriter:
 
         long = (
             f"{self._shared(answer.question_id)}{self._shared(answer.question_type)}"
-            f"{cell(answer.answer)}{cell(answer.label)}"
+            f"{cell(answer.answer)}{cell(answer.label)}</row>"
         )
-        return long, tuple((position, cell(value)) for position, value in answer.wide)
+        cells = long, tuple((position, cell(value)) for position, value in answer.wide)
+        if answer.shared:
+            answer.xlsx = cells
+        return cells
 
     # --- the package ----------------------------------------------------------------------
 
@@ -446,6 +432,48 @@ class XlsxWriter:
         return [self._path]
 
 
+class _Cells:
+    """The head cells of responses (round, code, area, status, days, minutes), each distinct
+    value formatted once: rounds, areas, statuses, days and minutes repeat across responses."""
+
+    _KEPT = 100_000  # distinct values kept at most (memory stays bounded)
+
+    def __init__(self, writer: XlsxWriter, date_style: int) -> None:
+        self._shared = writer._shared
+        self._date_style = date_style
+        self._known: dict[object, str] = {}
+
+    def _new(self, value: object) -> str:
+        """The cell of a value not formatted yet: a day, a number or a repeating string."""
+        if len(self._known) > self._KEPT:
+            self._known.clear()
+        if value is None:
+            cell = "<c/>"
+        elif isinstance(value, date):
+            cell = _day(value, self._date_style)
+        elif isinstance(value, str):
+            cell = self._shared(value)
+        else:
+            cell = f"<c><v>{value}</v></c>"
+        self._known[value] = cell
+        return cell
+
+    def head(self, response: Response) -> list[str]:
+        """The seven head cells of a response, in the order of :data:`RESPONDENTS` (the round
+        id and the minutes are numbers, the area and the status strings: never equal)."""
+        known, new = self._known.get, self._new
+        return [
+            known(response.round_id) or new(response.round_id),
+            # base 32 (Pseudonyms): nothing to escape
+            f'<c t="inlineStr"><is><t>{response.respondent}</t></is></c>',
+            known(response.area) or new(response.area),
+            known(response.status) or new(response.status),
+            known(response.started_on) or new(response.started_on),
+            known(response.completed_on) or new(response.completed_on),
+            known(response.minutes) or new(response.minutes),
+        ]
+
+
 def _absolute(ref: str | None) -> str:
     """``A1:H9`` -> ``A$1:$H$9`` (after the leading ``$`` the caller writes)."""
     assert ref is not None
@@ -486,21 +514,22 @@ class _Stream:
         self._out.write((start + writer._header(self._columns)).encode())
         self._row = 1
 
-    def add(self, head: str, tails: list[str]) -> None:
-        """The rows of one response: its head cells, then each answer's cells. Rows keep
-        their ``r`` number (optional in ECMA-376, but some readers need it)."""
+    def add(self, head: str, answers: list[_AnswerCells]) -> None:
+        """The rows of one response: its head cells, then each answer's cells (which end the
+        row). Rows keep their ``r`` number (optional in ECMA-376, but some readers need
+        it)."""
         room = XLSX_MAX_ROWS - self._row
-        if len(tails) > room:
+        if len(answers) > room:
             if room:
-                self.add(head, tails[:room])
+                self.add(head, answers[:room])
             self.flush()
             self._next()
-            tails = tails[room:]
+            answers = answers[room:]
         first = self._row + 1
-        self._row += len(tails)
-        self.rows += len(tails)
+        self._row += len(answers)
+        self.rows += len(answers)
         self._batch.extend(
-            [f'<row r="{n}">{head}{tail}</row>' for n, tail in enumerate(tails, first)]
+            [f'<row r="{n}">{head}{tail}' for n, (tail, _) in enumerate(answers, first)]
         )
 
     def flush(self) -> None:

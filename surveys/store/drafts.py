@@ -18,10 +18,13 @@ class DraftStore:
 
     async def get(self, user_id: int, kind: str) -> tuple[str, dict[str, Any]] | None:
         """(step, data) of the user's draft of ``kind``, if any."""
-        async with self._db.read() as conn, conn.execute(
-            "SELECT step, data FROM drafts WHERE telegram_user_id = ? AND kind = ?",
-            (user_id, kind),
-        ) as cursor:
+        async with (
+            self._db.read() as conn,
+            conn.execute(
+                "SELECT step, data FROM drafts WHERE telegram_user_id = ? AND kind = ?",
+                (user_id, kind),
+            ) as cursor,
+        ):
             row = await cursor.fetchone()
         return (row[0], json.loads(row[1])) if row else None
 

@@ -63,10 +63,13 @@ class InboxStore:
     async def unhandled(self) -> list[PendingUpdate]:
         """Updates fetched but never handled (a crash came first), oldest first; each call
         counts as one more replay of them."""
-        async with self._db.transaction() as conn, conn.execute(
-            "UPDATE inbox SET replays = replays + 1 WHERE handled_at IS NULL "
-            "RETURNING update_id, payload, replays"
-        ) as cursor:
+        async with (
+            self._db.transaction() as conn,
+            conn.execute(
+                "UPDATE inbox SET replays = replays + 1 WHERE handled_at IS NULL "
+                "RETURNING update_id, payload, replays"
+            ) as cursor,
+        ):
             rows = await cursor.fetchall()
         return sorted(
             (PendingUpdate(row[0], row[1] or "", row[2]) for row in rows),

@@ -334,9 +334,7 @@ class Page:
                     _FINDER % (args, "true"), what=f"a clickable {what}", timeout=timeout
                 )
                 x, y = spot["x"], spot["y"]
-                await self.send(
-                    "Input.dispatchMouseEvent", {"type": "mouseMoved", "x": x, "y": y}
-                )
+                await self.send("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": x, "y": y})
                 # still in the same place a moment later: the chat has stopped scrolling
                 # (messages arriving in a burst move the target again and again)
                 await asyncio.sleep(_STILL_FOR)

@@ -59,7 +59,7 @@ async def test_weekly_round_comes_back_at_the_same_local_time_after_the_change(
         second = from_db(str(opens))
         CLOCK.advance(second - utcnow() + timedelta(seconds=1))
         await emulator.wait_until(lambda: received(user, INVITATION) == 2, timeout=15)
-    assert second.astimezone(MADRID).replace(tzinfo=None) == (
-        first + timedelta(days=7)
-    ).replace(tzinfo=None)
+    assert second.astimezone(MADRID).replace(tzinfo=None) == (first + timedelta(days=7)).replace(
+        tzinfo=None
+    )
     assert second - first == timedelta(days=7, hours=-1)

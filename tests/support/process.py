@@ -91,9 +91,7 @@ rate_per_second = {rate_per_second}
     return path
 
 
-async def start_bot(
-    config: Path, *options: str, quiet: bool = False
-) -> asyncio.subprocess.Process:
+async def start_bot(config: Path, *options: str, quiet: bool = False) -> asyncio.subprocess.Process:
     """``feedbackbot run --config CONFIG [OPTIONS]`` (the README's order), stderr piped."""
     return await asyncio.create_subprocess_exec(
         *entry_point(),
