@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("feedbackbot")
 
+
 def ready_to_run(settings: Settings) -> None:
     """Refuse to start a bot that cannot work: no token, the example's placeholder token,
     a broken survey file, a language without texts. One line per problem (ConfigError)."""

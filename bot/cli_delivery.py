@@ -114,9 +114,7 @@ def _table(counts: dict[str, DeliveryCounts]) -> str:
     width = max(len("purpose"), *(len(purpose) for purpose in counts))
     lines = [f"{'purpose':<{width}}  " + "  ".join(f"{s:>7}" for s in STATUSES)]
     for purpose, row in counts.items():
-        lines.append(
-            f"{purpose:<{width}}  " + "  ".join(f"{getattr(row, s):>7}" for s in STATUSES)
-        )
+        lines.append(f"{purpose:<{width}}  " + "  ".join(f"{getattr(row, s):>7}" for s in STATUSES))
     return "\n".join(lines)
 
 

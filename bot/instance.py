@@ -86,7 +86,7 @@ def _holder_record(started: datetime) -> dict[str, object]:
 
 
 def _read_holder(fd: int) -> str:
-    """"pid 123 on host, started 2026-..." from the lock file, as far as it can be read."""
+    """ "pid 123 on host, started 2026-..." from the lock file, as far as it can be read."""
     try:
         record = json.loads(os.pread(fd, 4096, 0) or b"{}")
         return f"pid {record['pid']} on {record['host']}, started {record['started']}"

@@ -520,6 +520,10 @@ class FollowupPress(Payload):
     answer: Literal["yes", "no", "dont_know"]
 
 
+ANY = "-"
+"""A report list filter that lets every area or category through."""
+
+
 @payload("rl")
 class ReportListPress(Payload):
     """/reports: a page of a filtered list (``-``: any area or category)."""
@@ -528,6 +532,16 @@ class ReportListPress(Payload):
     area_id: Token
     category: Token
     page: int
+
+    @property
+    def area(self) -> str | None:
+        """The area filter (None: any area)."""
+        return None if self.area_id == ANY else self.area_id
+
+    @property
+    def category_code(self) -> str | None:
+        """The category filter (None: any category)."""
+        return None if self.category == ANY else self.category
 
 
 @payload("rlf")

@@ -109,9 +109,7 @@ class RetryingRateLimiter(BaseRateLimiter[RateLimitArgs]):
         reply = ABANDONED.get() is not None
         counted = is_counted_send(endpoint)
         deadline = (
-            time.monotonic() + self.callback_lifetime
-            if endpoint == "answerCallbackQuery"
-            else None
+            time.monotonic() + self.callback_lifetime if endpoint == "answerCallbackQuery" else None
         )
         attempt = 0
         while True:

@@ -19,6 +19,7 @@ from bot.views.events import (
     staff_events_view,
 )
 from bot.views.onboarding import settings_view
+from surveys.models import Resident
 
 
 async def events_command(update: Update, context: BotContext) -> None:
@@ -58,18 +59,20 @@ async def event_pressed(update: Update, context: BotContext, press: EventPress) 
         return
     resident = context.actor.resident
     assert resident is not None
-    board = context.services.events.board
-    outcome = await board.answer(press.event_id, resident, press.choice)
+    outcome = await context.services.events.board.answer(press.event_id, resident, press.choice)
     if outcome.promoted:
         context.services.delivery.wake()
     await answer_query(update, context, answer_notice(context.texts, context.language, outcome))
-    entry = await board.entry(press.event_id, resident)
-    await reply(
-        update,
-        context,
-        *event_card_view(context.texts, context.language, entry, _zone(context)),
-        edit=True,
-    )
+    await _show_card(update, context, press.event_id, resident)
+
+
+async def _show_card(
+    update: Update, context: BotContext, event_id: int, resident: Resident
+) -> None:
+    """The event's card as ``resident`` sees it now, in place of the pressed one."""
+    entry = await context.services.events.board.entry(event_id, resident)
+    view = event_card_view(context.texts, context.language, entry, _zone(context))
+    await reply(update, context, *view, edit=True)
 
 
 async def send_calendar(update: Update, context: BotContext, event_id: int) -> None:

@@ -60,31 +60,44 @@ def report_worker(action: str) -> Callable[[Worked[P]], Pressed[P]]:
     def decorate(handler: Worked[P]) -> Pressed[P]:
         @functools.wraps(handler)
         async def guarded(update: Update, context: BotContext, press: P) -> None:
-            chat, user = update.effective_chat, context.actor
-            policy = context.services.reports.policy
-            acting = None
-            if chat is not None and user.user_id is not None:
-                in_group = chat.type in ("group", "supergroup")
-                acting = lifecycle.acting_as(
-                    user.user_id, user.role, chat.id, in_group=in_group, policy=policy
-                )
+            acting = _acting(update, context)
             if acting is None:
-                partner = policy.partner_by_chat(chat.id) if chat else None
-                await audit(
-                    context,
-                    action,
-                    allowed=False,
-                    chat=chat.id if chat else None,
-                    partner=partner.id if partner else None,
-                )
-                name = partner.name if partner else "–"
-                await notify(update, context, context.text("report_not_member", partner=name))
+                await _refuse(update, context, action)
                 return
             await handler(update, context, press, acting)
 
         return guarded
 
     return decorate
+
+
+def _acting(update: Update, context: BotContext) -> Actor | None:
+    """Who the presser acts as on a report: staff anywhere, a partner's member in its group."""
+    chat, user = update.effective_chat, context.actor
+    if chat is None or user.user_id is None:
+        return None
+    return lifecycle.acting_as(
+        user.user_id,
+        user.role,
+        chat.id,
+        in_group=chat.type in ("group", "supergroup"),
+        policy=context.services.reports.policy,
+    )
+
+
+async def _refuse(update: Update, context: BotContext, action: str) -> None:
+    """Tell a presser who may not act on reports here so, and audit the refusal."""
+    chat = update.effective_chat
+    partner = context.services.reports.policy.partner_by_chat(chat.id) if chat else None
+    await audit(
+        context,
+        action,
+        allowed=False,
+        chat=chat.id if chat else None,
+        partner=partner.id if partner else None,
+    )
+    name = partner.name if partner else "–"
+    await notify(update, context, context.text("report_not_member", partner=name))
 
 
 async def show_card(
@@ -109,21 +122,12 @@ async def show_card(
 async def show_list(
     update: Update, context: BotContext, press: ReportListPress, *, edit: bool
 ) -> None:
+    """One page of /reports with its filters."""
     desk = context.services.reports.desk
-    area = None if press.area_id == ANY else press.area_id
-    category = None if press.category == ANY else press.category
-    page = await desk.listing(press.show, area, category, press.page)
+    page = await desk.listing(press.show, press.area, press.category_code, press.page)
+    names, failures = await desk.area_names(), await desk.notice_failures()
     view = report_list_view(
-        context.texts,
-        context.language,
-        page,
-        show=press.show,
-        area_id=press.area_id,
-        category=press.category,
-        policy=desk.policy,
-        names=await desk.area_names(),
-        failures=await desk.notice_failures(),
-        now=utcnow(),
+        context.texts, context.language, page, press, desk.policy, names, failures, utcnow()
     )
     await reply(update, context, *view, edit=edit)
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton
 
 from bot.keyboards import (
+    ANY,
     DraftAreaPress,
     DraftCancelPress,
     DraftCategoryPress,
@@ -62,7 +63,6 @@ from surveys.reports.models import (
 )
 
 EXCERPT = 80
-ANY = "-"
 LIST_SHOWS: tuple[ReportListWord, ...] = ("open", "overdue", "new", "resolved", "closed", "all")
 
 
@@ -387,16 +387,14 @@ def report_list_view(
     texts: Catalogue,
     language: str,
     page: ReportPage,
-    *,
-    show: ReportListWord,
-    area_id: str,
-    category: str,
+    shown: ReportListPress,
     policy: ReportPolicy,
     names: Mapping[str, str],
     failures: Sequence[NoticeFailure],
     now: datetime,
 ) -> Screen:
     """A page of reports with the filters on top and Previous/Next below."""
+    show, area_id, category = shown.show, shown.area_id, shown.category
     lines = [
         texts.raw(
             language,

@@ -36,17 +36,13 @@ def residents_view(texts: Catalogue, language: str, census: Census) -> Screen:
     return Screen(text)
 
 
-def announce_audience_view(
-    texts: Catalogue, language: str, preview: AnnouncementPreview
-) -> Screen:
+def announce_audience_view(texts: Catalogue, language: str, preview: AnnouncementPreview) -> Screen:
     """Who the announcement below reaches (its own message: the announcement may use all of
     Telegram's length)."""
     return Screen(texts.plural(language, "announce_preview", preview.audience))
 
 
-def announce_preview_view(
-    texts: Catalogue, language: str, preview: AnnouncementPreview
-) -> Screen:
+def announce_preview_view(texts: Catalogue, language: str, preview: AnnouncementPreview) -> Screen:
     """The announcement exactly as residents in ``language`` will read it, with Send/Cancel."""
     send = button(texts.get(language, "button_send"), AnnouncePress("send", preview.key))
     cancel = button(texts.get(language, "button_cancel"), AnnouncePress("cancel", preview.key))

@@ -77,3 +77,42 @@ def test_public_api_is_sorted_and_resolves() -> None:
 
     assert surveys.__all__ == sorted(set(surveys.__all__))
     assert [name for name in surveys.__all__ if not hasattr(surveys, name)] == []
+
+
+def _callbacks(path: Path) -> list[ast.AsyncFunctionDef]:
+    """The functions of a module that take an update and a context: Telegram callbacks and
+    the steps they call."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.AsyncFunctionDef)
+        and {"update", "context"} <= {a.arg for a in node.args.args}
+    ]
+
+
+def _body_lines(node: ast.AsyncFunctionDef) -> int:
+    """Lines of a function's body, its docstring left out."""
+    body = node.body
+    if isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    last = body[-1].end_lineno if body else node.lineno
+    return 0 if not body else (last or body[0].lineno) - body[0].lineno + 1
+
+
+def test_handlers_are_thin() -> None:
+    """If a handler of bot/ (a function taking an update and a context) grows past 15 lines,
+    then this test names it: handlers parse, call the domain and render (DESIGN.md)."""
+    found = [
+        (path, node)
+        for path in sorted((ROOT / "bot").rglob("*.py"))
+        if "sandbox" not in path.parts
+        for node in _callbacks(path)
+    ]
+    long = [
+        f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({_body_lines(node)} lines)"
+        for path, node in found
+        if _body_lines(node) > 15
+    ]
+    assert len(found) > 80  # the handlers were found at all
+    assert long == []
