@@ -366,7 +366,7 @@ class LocalDays:
     community's UTC offset, looked up once per UTC hour) and found again by one lookup. An hour
     in which the offset changes (a half-hour zone's DST switch) is parsed moment by moment."""
 
-    _KEPT = 200_000  # minutes kept at most (memory stays bounded)
+    _KEPT = 50_000  # minutes kept at most (memory stays bounded)
 
     def __init__(self, zone: ZoneInfo) -> None:
         self._zone = zone
@@ -451,7 +451,7 @@ def responses(
         if planned.released
     }
     hidden = {planned.round.id: planned.hidden_areas for planned in release.rounds}
-    with closing(read_ahead(_raw_chunks(reader, release, include_text))) as chunks:
+    with closing(read_ahead(_raw_chunks(reader, release, include_text), depth=3)) as chunks:
         for round_id, chunk in chunks:
             decoder = decoders[round_id]
             scope = release.scope(round_id)

@@ -4,7 +4,7 @@ The whole export runs synchronously in one worker thread on one read-only snapsh
 database (:meth:`surveys.store.results.ResultStore.snapshot`): the tables and the raw answers
 come from the same moment, the bot's write connection is never held, and the CPU work
 (statistics, writing, charts) stays off the event loop. Progress and the audit entry are the
-caller's (:func:`run_export` takes a progress callback; :mod:`surveys.publish` records audits).
+caller's (:func:`run_export` takes a progress callback; :mod:`surveys.publishing` records audits).
 """
 
 from __future__ import annotations

@@ -439,7 +439,7 @@ class ResultReader:
         return cells
 
     def raw_responses(
-        self, round_id: int, *, include_text: bool, chunk: int = 4_000
+        self, round_id: int, *, include_text: bool, chunk: int = 2_000
     ) -> Iterator[list[RawResponse]]:
         """Every response of the round with its answers, one row per response, in response
         order, in chunks of at most ``chunk`` responses (memory holds one chunk).

@@ -9,7 +9,7 @@ import re
 import tomllib
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from surveys.definitions import SurveyDefinition, TomlLocator, parse_definition
@@ -168,10 +168,7 @@ def test_document_mutations_never_crash(data: st.DataObject) -> None:
         elif mutation == "add_key" and isinstance(parent, dict):
             parent[data.draw(TEXT)] = data.draw(VALUES)
     text = to_toml(document, tables=data.draw(st.booleans()))
-    try:
-        tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        return  # the writer cannot express this document (e.g. an empty key path); not our case
+    assume(_is_toml(text))  # the writer cannot express every document (an empty key path)
     outcome(text)
 
 
@@ -198,3 +195,11 @@ def test_locator_finds_every_question_id_line(data: st.DataObject) -> None:
         line = locator.line_of(("questions", number, "id"))
         assert line is not None
         assert f"id = {json.dumps(question['id'])}" in lines[line - 1]
+
+
+def _is_toml(text: str) -> bool:
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return False
+    return True
