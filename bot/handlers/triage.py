@@ -105,7 +105,7 @@ async def show_card(
 ) -> None:
     """The report's card as ``actor`` may see and use it."""
     desk = context.services.reports.desk
-    card = await desk.card(report_id, for_staff=actor.role != "partner")
+    card = await desk.card(report_id, for_staff=not actor.is_partner)
     view = card_view(
         context.texts,
         context.language,
@@ -146,10 +146,7 @@ async def reports_command(update: Update, context: BotContext) -> None:
 
 def _staff(context: BotContext) -> Actor:
     """The domain actor of a staff member (the guard checked the role)."""
-    return Actor(
-        role="admin" if context.actor.role == "admin" else "coordinator",
-        user_id=context.actor.user_id,
-    )
+    return lifecycle.staff_actor(context.actor.user_id, context.actor.role)
 
 
 @staff_only("reports")
@@ -321,13 +318,11 @@ async def group_reply(update: Update, context: BotContext) -> None:
 
 
 async def _complete_typed(update: Update, context: BotContext) -> bool:
-    chat, message, user = update.effective_chat, update.effective_message, context.actor
-    if chat is None or message is None or message.text is None or user.user_id is None:
+    """Complete the presser's waiting change with the text they typed, if one waits."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None or message.text is None:
         return False
-    policy = context.services.reports.policy
-    actor = lifecycle.acting_as(
-        user.user_id, user.role, chat.id, in_group=chat.type != "private", policy=policy
-    )
+    actor = _acting(update, context)
     pending = context.services.reports.pending
     if actor is None or await pending.current(actor, chat.id) is None:
         return False

@@ -136,13 +136,19 @@ def check_route(
         )
 
 
+def staff_actor(user_id: int | None, role: str) -> Actor:
+    """The actor of a staff member (an admin stays an admin, anyone else acts as coordinator);
+    the caller has checked that ``role`` is a staff role."""
+    return Actor(role="admin" if role == "admin" else "coordinator", user_id=user_id)
+
+
 def acting_as(
     user_id: int, role: str, chat_id: int, *, in_group: bool, policy: ReportPolicy
 ) -> Actor | None:
     """Who someone acts as on a report card: staff anywhere (by configured role); in a
     partner's group, a member of that partner; anyone else nobody (None: refuse and audit)."""
     if role in STAFF_ROLES:
-        return Actor(role="admin" if role == "admin" else "coordinator", user_id=user_id)
+        return staff_actor(user_id, role)
     if not in_group:
         return None
     partner = policy.partner_by_chat(chat_id)

@@ -246,6 +246,11 @@ class Actor(_Value):
     partner_id: str | None = None
     resident_id: int | None = None
 
+    @property
+    def is_partner(self) -> bool:
+        """A partner organisation's member: sees a partner's card (no reporter details)."""
+        return self.role == "partner"
+
 
 NoticeKind = Literal["new", "reopened", "overdue", "routed", "update"]
 NoticeAudience = Literal["staff", "partner"]

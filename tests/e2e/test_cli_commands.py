@@ -314,7 +314,15 @@ def test_read_commands_never_migrate(tmp_path: Path) -> None:
         ["export", "--survey", SURVEY, "--format", "json", "--out", str(tmp_path / "x.json")],
         ["export", "reports", "--format", "csv", "--out", str(tmp_path / "reports.zip")],
     )
-    for argv in (["rounds", "list"], ["events", "list"], ["delivery", "status"], *exports):
+    reads = (
+        ["rounds", "list"],
+        ["rounds", "show", "1"],
+        ["events", "list"],
+        ["events", "show", "1"],
+        ["events", "results"],
+        ["delivery", "status"],
+    )
+    for argv in (*reads, *exports):
         line = one_line_error(feedbackbot("--config", path, *argv))
         assert "older than this release" in line and "feedbackbot db migrate" in line
     doctor = feedbackbot("--config", path, "doctor").out.splitlines()

@@ -116,3 +116,34 @@ def test_handlers_are_thin() -> None:
     ]
     assert len(found) > 80  # the handlers were found at all
     assert long == []
+
+
+def _caught(path: Path) -> set[str]:
+    """Names of the exception classes a module's ``except`` clauses catch."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.ExceptHandler) and node.type is not None:
+            types = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
+            names |= {t.id if isinstance(t, ast.Name) else ast.unparse(t) for t in types}
+    return names
+
+
+def test_handlers_never_catch_domain_errors() -> None:
+    """If a handler module catches a domain error itself, then this test names it: the error
+    handler (bot/handlers/errors.py) maps every error's ``code`` to its catalogue message in
+    one place, so no handler repeats a try block per error."""
+    from surveys import errors
+
+    domain = {
+        name
+        for name, value in vars(errors).items()
+        if isinstance(value, type) and issubclass(value, errors.SurveysError)
+    }
+    handlers = [p for p in (ROOT / "bot" / "handlers").glob("*.py") if p.name != "errors.py"]
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(_caught(path) & domain)
+        for path in handlers
+        if _caught(path) & domain
+    }
+    assert len(handlers) > 10 and len(domain) > 30
+    assert offenders == {}

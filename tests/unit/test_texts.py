@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
+import pkgutil
 import tomllib
 from pathlib import Path
 
 import pytest
 
+import surveys
 from bot.texts import Catalogue, CatalogueError, shipped_languages
+from surveys.errors import RefusedError, SurveysError
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
 
@@ -51,3 +56,59 @@ def test_parameters_are_html_escaped() -> None:
     catalogue = Catalogue.load(["en"])
     text = catalogue.get("en", "onboarding_done", area="<b>North & South</b>")
     assert "&lt;b&gt;North &amp; South&lt;/b&gt;" in text
+
+
+def _domain_errors() -> list[type[SurveysError]]:
+    """Every error class of the domain core (all of surveys imported first)."""
+    for module in pkgutil.walk_packages(surveys.__path__, "surveys."):
+        if not module.name.endswith("__main__"):
+            importlib.import_module(module.name)
+    found: list[type[SurveysError]] = []
+    todo = [SurveysError]
+    while todo:
+        cls = todo.pop()
+        found.append(cls)
+        todo.extend(cls.__subclasses__())
+    return found
+
+
+def _codes_raised_by_name(root: Path, classes: set[str]) -> set[str]:
+    """Codes given per instance: the first argument of ``raise X("code", ...)`` for X in
+    ``classes`` anywhere under ``root``."""
+    codes = set()
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if (
+                isinstance(node, ast.Raise)
+                and isinstance(node.exc, ast.Call)
+                and isinstance(node.exc.func, ast.Name)
+                and node.exc.func.id in classes
+                and node.exc.args
+                and isinstance(node.exc.args[0], ast.Constant)
+                and isinstance(node.exc.args[0].value, str)
+            ):
+                codes.add(node.exc.args[0].value)
+    return codes
+
+
+def test_every_domain_error_code_has_its_message() -> None:
+    """If the domain raises an error, then the catalogue explains its code in every shipped
+    language: the error handler maps codes to ``error_<code>`` in one place and must never
+    fall back to a generic apology for a refusal the domain meant to explain. Codes are the
+    class codes of every error and the codes given per instance to ``RefusedError`` and its
+    subclasses (read from every ``raise`` in surveys/ and bot/)."""
+    root = Path(surveys.__file__).resolve().parents[1]
+    errors = _domain_errors()
+    per_instance = {c.__name__ for c in errors if issubclass(c, RefusedError)}
+    codes = {c.code for c in errors if isinstance(vars(c).get("code"), str)}
+    codes |= _codes_raised_by_name(root / "surveys", per_instance)
+    codes |= _codes_raised_by_name(root / "bot", per_instance)
+    assert len(codes) > 40  # the classes and the raises were found at all
+    texts = Catalogue.load(shipped_languages())
+    missing = {
+        (language, f"error_{code}")
+        for language in shipped_languages()
+        for code in codes
+        if f"error_{code}" not in texts.section(language, "error_")
+    }
+    assert missing == set()
