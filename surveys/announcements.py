@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from surveys import purposes
 from surveys.errors import RefusedError, StaleActionError
 from surveys.messages import Lengths, ensure_fits
 from surveys.models import OutboxMessage, Role
@@ -54,7 +55,9 @@ class Announcements:
     async def send(self, user_id: int, key: int, *, role: Role) -> int:
         """Queue the previewed announcement for every registered resident; how many."""
         message = await self._take(user_id, key)
-        queued = await self._store.outbox.enqueue_audience(f"announce:{user_id}:{key}", message)
+        queued = await self._store.outbox.enqueue_audience(
+            purposes.announcement(user_id, key), message
+        )
         await self._store.audit.record(
             role=role,
             user_id=user_id,

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from surveys import purposes
 from surveys.definitions import (
     SurveyDefinition,
 )
@@ -33,7 +34,6 @@ from surveys.library import load_builtin
 from surveys.models import Area
 from surveys.store import Store
 from surveys.store.bulk import BulkWriter
-from surveys.store.rounds import invite_purpose
 
 __all__ = [
     "DEFAULT_AREAS",
@@ -290,7 +290,7 @@ def _round_batch(
 ) -> _Rows:
     """Invitations, responses and answers of one batch of residents in one round."""
     rows = _Rows()
-    purpose = invite_purpose(round_id)
+    purpose = purposes.invite(round_id)
     payload = json.dumps({"text_key": "survey.invitation", "params": {"round": round_id}})
     created = _iso(opens)
     drift = 0.08 * number

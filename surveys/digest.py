@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from surveys import purposes
 from surveys.errors import NotFoundError, RefusedError, StaleActionError
 from surveys.messages import Lengths, ensure_fits
 from surveys.models import OutboxMessage, Role
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
     from surveys.aggregate import RoundReport
 
 KIND = "wedid"
-PURPOSE = "digest:"  # outbox purpose prefix: one digest per participant and round
 NOTE_MAX = 1500
 # Renders a round's results for residents in one language (the bot's catalogue does this).
 ResultsText = Callable[[str, "RoundReport"], str]
@@ -59,7 +59,7 @@ class Digests:
         note = note.strip()
         if len(note) > NOTE_MAX:
             raise RefusedError("wedid_too_long", length=len(note), max=NOTE_MAX)
-        sent = (await self._store.outbox.counts(f"{PURPOSE}{round_id}")).queued
+        sent = (await self._store.outbox.counts(purposes.digest(round_id))).queued
         if sent:  # one digest per participant and round: a second would reach nobody
             raise RefusedError("wedid_already_sent", round=round_id, count=sent)
         participants = await self._store.outbox.count_participants(round_id)
@@ -85,7 +85,7 @@ class Digests:
         """Queue the previewed digest for the round's participants; how many were queued."""
         message = await self._take(user_id, round_id)
         queued = await self._store.outbox.enqueue_participants(
-            f"{PURPOSE}{round_id}", message, round_id
+            purposes.digest(round_id), message, round_id
         )
         await self._store.audit.record(
             role=role,

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from surveys import purposes
 from surveys.definitions import SurveyDefinition
 from surveys.models import OutboxMessage, Resident, Round, RoundProgress
 from surveys.quiet import QuietHours
@@ -130,7 +131,7 @@ class RoundClock:
         for round_ in await self._store.rounds.open_for_area(resident.area_id):
             definition = await self._registry.definition(round_.survey_version_id)
             queued += await self._store.outbox.enqueue_one(
-                f"invite:{round_.id}",
+                purposes.invite(round_.id),
                 resident.id,
                 self._invitation(round_, definition),
                 self._send_time(now),
@@ -159,9 +160,9 @@ class RoundClock:
             else:
                 definition = await self._registry.definition(round_.survey_version_id)
                 queued = await self._store.outbox.enqueue_followup(
-                    f"remind:{round_.id}:{index}",
+                    purposes.reminder(round_.id, index),
                     self._reminder(round_, definition),
-                    after_purpose=f"invite:{round_.id}",
+                    after_purpose=purposes.invite(round_.id),
                     unless_completed_round=round_.id,
                     not_before=self._send_time(now),
                 )

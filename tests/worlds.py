@@ -29,9 +29,9 @@ from hypothesis import strategies as st
 from surveys.definitions import parse_definition
 from surveys.engine import AnswerValue, visible_questions
 from surveys.models import Area
+from surveys.purposes import invite as invite_purpose
 from surveys.store import Store
 from surveys.store.bulk import BulkWriter
-from surveys.store.rounds import invite_purpose
 
 DEFINITION_TOML = """
 key = "prop-survey"

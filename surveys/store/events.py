@@ -15,9 +15,9 @@ from typing import Any
 
 import aiosqlite
 
+from surveys import purposes
 from surveys.clock import from_db, now_db, to_db
 from surveys.errors import EventError, NotFoundError
-from surveys.events import notices
 from surveys.events.models import (
     Event,
     EventChanges,
@@ -35,7 +35,7 @@ from surveys.events.notices import EventMessages
 from surveys.events.rsvp import places_to_fill, settle
 from surveys.models import OutboxMessage
 from surveys.store.db import Database
-from surveys.store.outbox import ELIGIBLE
+from surveys.store.outbox import ELIGIBLE, named_list, queue_eligible
 
 _SELECT = (
     "SELECT e.id, e.uid, e.status, e.starts_at, e.ends_at, e.place, e.capacity, e.partner, "
@@ -123,23 +123,6 @@ async def _rsvp(conn: aiosqlite.Connection, event_id: int, resident_id: int) -> 
     return Rsvp(event_id=event_id, resident_id=resident_id, status=status, position=position)
 
 
-async def _enqueue(
-    conn: aiosqlite.Connection,
-    purpose: str,
-    message: OutboxMessage,
-    not_before: str,
-    audience: str,
-    params: Sequence[object],
-) -> int:
-    """Queue ``message`` for the eligible residents ``r`` that ``audience`` (SQL) selects."""
-    cursor = await conn.execute(
-        "INSERT OR IGNORE INTO outbox (purpose, resident_id, payload, not_before, created_at) "
-        f"SELECT ?, r.id, ?, ?, ? FROM residents r WHERE {ELIGIBLE} AND {audience}",
-        (purpose, message.model_dump_json(), not_before, now_db(), *params),
-    )
-    return cursor.rowcount
-
-
 async def _enqueue_concerned(
     conn: aiosqlite.Connection,
     purpose: str,
@@ -148,14 +131,15 @@ async def _enqueue_concerned(
     statuses: Sequence[RsvpStatus],
     not_before: str | None = None,
 ) -> int:
-    marks = ", ".join("?" * len(statuses))
-    return await _enqueue(
+    marks, params = named_list("status", statuses)
+    return await queue_eligible(
         conn,
         purpose,
         message,
-        not_before or now_db(),
-        f"r.id IN (SELECT resident_id FROM rsvps WHERE event_id = ? AND status IN ({marks}))",
-        (event_id, *statuses),
+        where=f"r.id IN (SELECT resident_id FROM rsvps WHERE event_id = :event AND status IN "
+        f"{marks})",
+        params={"event": event_id, **params},
+        not_before=not_before,
     )
 
 
@@ -178,13 +162,12 @@ async def _fill_places(
     promoted = []
     for resident_id, count in rows:
         promoted.append(resident_id)
-        await _enqueue(
+        await queue_eligible(
             conn,
-            notices.promoted(event.id, count),
+            purposes.event_promoted(event.id, count),
             message,
-            now_db(),
-            "r.id = ?",
-            (resident_id,),
+            where="r.id = :resident",
+            params={"resident": resident_id},
         )
     return sorted(promoted)
 
@@ -310,11 +293,11 @@ class EventStore:
             if moved or ends != event.ends_at or updated.place != event.place:
                 await conn.execute(
                     "DELETE FROM outbox WHERE status = 'pending' AND purpose LIKE ?",
-                    (f"{notices.prefix(event_id)}changed:%",),
+                    (purposes.event_changes(event_id),),
                 )
                 notified = await _enqueue_concerned(
                     conn,
-                    notices.changed(event_id, updated.sequence),
+                    purposes.event_changed(event_id, updated.sequence),
                     messages.changed(updated),
                     event_id,
                     _CONCERNED,
@@ -328,18 +311,18 @@ class EventStore:
         clock queues them again with the new ones (reminders of an old start time just go)."""
         deleted = await conn.execute(
             "DELETE FROM outbox WHERE status = 'pending' AND purpose = ?",
-            (notices.announcement(after.id),),
+            (purposes.event_announcement(after.id),),
         )
         if deleted.rowcount:
             await conn.execute("UPDATE events SET announced_at = NULL WHERE id = ?", (after.id,))
         stale = await conn.execute_fetchall(
             "DELETE FROM outbox WHERE status = 'pending' AND purpose LIKE ? RETURNING purpose",
-            (f"{notices.prefix(after.id)}remind:%",),
+            (purposes.event_reminders(after.id),),
         )
         if before.starts_at != after.starts_at:
             return  # they were for the old start time; the new one has reminders of its own
         for (purpose,) in set(stale):
-            before_seconds = int(purpose.split(":")[3])
+            before_seconds = purposes.event_reminder_seconds(purpose)
             await conn.execute(
                 "DELETE FROM event_reminders WHERE event_id = ? AND before_seconds = ? AND "
                 "starts_at = ?",
@@ -361,12 +344,12 @@ class EventStore:
             await conn.execute(
                 "UPDATE outbox SET status = 'skipped', last_error = 'event cancelled' "
                 "WHERE status = 'pending' AND purpose LIKE ?",
-                (f"{notices.prefix(event_id)}%",),
+                (purposes.event_all(event_id),),
             )
             cancelled = await _fetch(conn, event_id)
             notified = await _enqueue_concerned(
                 conn,
-                notices.cancelled(event_id),
+                purposes.event_cancelled(event_id),
                 messages.cancelled(cancelled),
                 event_id,
                 _CONCERNED,
@@ -493,13 +476,13 @@ class EventStore:
                 "UPDATE events SET announced_at = ? WHERE id = ?", (now_db(), event_id)
             )
             where, params = _audience_clause(event.area_ids)
-            return await _enqueue(
+            return await queue_eligible(
                 conn,
-                notices.announcement(event_id),
+                purposes.event_announcement(event_id),
                 message,
-                to_db(not_before),
-                f"{_NOT_MUTED}{where}",
-                params,
+                where=f"{_NOT_MUTED}{where}",
+                params=params,
+                not_before=to_db(not_before),
             )
 
     async def skip_announcement(self, event_id: int) -> None:
@@ -540,7 +523,7 @@ class EventStore:
                 return None
             queued = await _enqueue_concerned(
                 conn,
-                notices.reminder(event.id, before, event.starts_at),
+                purposes.event_reminder(event.id, before, event.starts_at),
                 message,
                 event.id,
                 ("going", "maybe"),
@@ -628,7 +611,7 @@ class EventStore:
             )
             queued = await _enqueue_concerned(
                 conn,
-                f"invite:{round_id}",
+                purposes.invite(round_id),
                 invitation(round_id),
                 event_id,
                 ("going",),
@@ -661,11 +644,12 @@ class EventStore:
         return bool(rows)
 
 
-def _audience_clause(area_ids: Iterable[str]) -> tuple[str, list[object]]:
+def _audience_clause(area_ids: Iterable[str]) -> tuple[str, dict[str, object]]:
     areas = sorted(set(area_ids))
     if not areas:
-        return "", []
-    return f" AND r.area_id IN ({', '.join('?' * len(areas))})", list(areas)
+        return "", {}
+    marks, params = named_list("area", areas)
+    return f" AND r.area_id IN {marks}", params
 
 
 async def _put_texts(

@@ -11,8 +11,10 @@ row waits with ``failure_reported_at`` NULL until the coordinators have been tol
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+
+import aiosqlite
 
 from surveys.clock import from_db, now_db, to_db
 from surveys.models import DeliveryCounts, FailedDelivery, OutboxItem, OutboxMessage
@@ -23,6 +25,49 @@ ELIGIBLE = (
     "r.telegram_user_id IS NOT NULL AND r.chat_id IS NOT NULL AND r.step = 'done' "
     "AND r.stopped_at IS NULL AND r.unreachable_at IS NULL"
 )
+
+
+async def queue_eligible(
+    conn: aiosqlite.Connection,
+    purpose: str,
+    message: OutboxMessage,
+    *,
+    where: str = "",
+    join: str = "",
+    params: Mapping[str, object] | None = None,
+    not_before: str | None = None,
+    created_at: str | None = None,
+) -> int:
+    """Queue ``message`` under ``purpose`` for every eligible resident ``r`` that ``join`` and
+    ``where`` (SQL with named parameters ``params``) select, in the caller's transaction.
+
+    The one way rows enter the outbox for the bot: :data:`ELIGIBLE` always applies, and a resident
+    already queued for ``purpose`` is left alone (the unique key). ``not_before`` defaults to
+    ``created_at``, which defaults to now. Returns how many rows were new.
+    """
+    created = created_at or now_db()
+    own = {
+        "outbox_purpose": purpose,
+        "outbox_payload": message.model_dump_json(),
+        "outbox_not_before": not_before or created,
+        "outbox_created_at": created,
+    }
+    bound = dict(params or {})
+    assert not own.keys() & bound.keys(), "parameter names clash with queue_eligible's own"
+    condition = f"{ELIGIBLE} AND ({where})" if where else ELIGIBLE
+    cursor = await conn.execute(
+        "INSERT OR IGNORE INTO outbox (purpose, resident_id, payload, not_before, created_at) "
+        "SELECT :outbox_purpose, r.id, :outbox_payload, :outbox_not_before, :outbox_created_at "
+        f"FROM residents r {join} WHERE {condition}",
+        {**bound, **own},
+    )
+    return cursor.rowcount
+
+
+def named_list(name: str, values: Sequence[object]) -> tuple[str, dict[str, object]]:
+    """``(:name0, :name1, ...)`` and its parameters, for an ``IN`` of named placeholders."""
+    bound = {f"{name}{index}": value for index, value in enumerate(values)}
+    return f"({', '.join(':' + key for key in bound)})", bound
 
 
 class OutboxStore:
@@ -41,24 +86,19 @@ class OutboxStore:
 
         Returns how many rows were new; residents already queued for ``purpose`` are left alone.
         """
-        where, params = ELIGIBLE, []
+        where, params = "", dict[str, object]()
         if area_ids is not None:
-            where += f" AND r.area_id IN ({', '.join('?' * len(area_ids))})"
-            params = list(area_ids)
-        now = now_db()
+            marks, params = named_list("area", area_ids)
+            where = f"r.area_id IN {marks}"
         async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT OR IGNORE INTO outbox (purpose, resident_id, payload, not_before, "
-                f"created_at) SELECT ?, r.id, ?, ?, ? FROM residents r WHERE {where}",
-                (
-                    purpose,
-                    message.model_dump_json(),
-                    to_db(not_before) if not_before else now,
-                    now,
-                    *params,
-                ),
+            return await queue_eligible(
+                conn,
+                purpose,
+                message,
+                where=where,
+                params=params,
+                not_before=to_db(not_before) if not_before else None,
             )
-            return cursor.rowcount
 
     async def enqueue_followup(
         self,
@@ -71,38 +111,31 @@ class OutboxStore:
     ) -> int:
         """Queue ``message`` for residents who received ``after_purpose`` (e.g. the invitation)
         and have not completed the round: reminders."""
-        now = now_db()
         async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT OR IGNORE INTO outbox (purpose, resident_id, payload, not_before, "
-                "created_at) SELECT ?, r.id, ?, ?, ? FROM residents r JOIN outbox o ON "
-                "o.resident_id = r.id AND o.purpose = ? AND o.status = 'sent' "
-                f"WHERE {ELIGIBLE} AND NOT EXISTS (SELECT 1 FROM responses p WHERE "
-                "p.resident_id = r.id AND p.round_id = ? AND p.status = 'completed')",
-                (
-                    purpose,
-                    message.model_dump_json(),
-                    to_db(not_before) if not_before else now,
-                    now,
-                    after_purpose,
-                    unless_completed_round,
-                ),
+            return await queue_eligible(
+                conn,
+                purpose,
+                message,
+                join="JOIN outbox o ON o.resident_id = r.id AND o.purpose = :after "
+                "AND o.status = 'sent'",
+                where="NOT EXISTS (SELECT 1 FROM responses p WHERE p.resident_id = r.id AND "
+                "p.round_id = :round AND p.status = 'completed')",
+                params={"after": after_purpose, "round": unless_completed_round},
+                not_before=to_db(not_before) if not_before else None,
             )
-            return cursor.rowcount
 
     async def enqueue_participants(
         self, purpose: str, message: OutboxMessage, round_id: int
     ) -> int:
         """Queue ``message`` for every eligible resident who answered the round (even partly)."""
-        now = now_db()
         async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT OR IGNORE INTO outbox (purpose, resident_id, payload, not_before, "
-                "created_at) SELECT ?, r.id, ?, ?, ? FROM residents r WHERE "
-                f"{ELIGIBLE} AND r.id IN (SELECT resident_id FROM responses WHERE round_id = ?)",
-                (purpose, message.model_dump_json(), now, now, round_id),
+            return await queue_eligible(
+                conn,
+                purpose,
+                message,
+                where="r.id IN (SELECT resident_id FROM responses WHERE round_id = :round)",
+                params={"round": round_id},
             )
-            return cursor.rowcount
 
     async def count_audience(self) -> int:
         """Residents an announcement to everyone would reach now."""
@@ -134,21 +167,16 @@ class OutboxStore:
         not_before: datetime | None = None,
     ) -> bool:
         """Queue one message if the resident may receive it; False if not, or already queued."""
-        now = now_db()
         async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT OR IGNORE INTO outbox (purpose, resident_id, payload, not_before, "
-                "created_at) SELECT ?, r.id, ?, ?, ? FROM residents r "
-                f"WHERE r.id = ? AND {ELIGIBLE}",
-                (
-                    purpose,
-                    message.model_dump_json(),
-                    to_db(not_before) if not_before else now,
-                    now,
-                    resident_id,
-                ),
+            queued = await queue_eligible(
+                conn,
+                purpose,
+                message,
+                where="r.id = :resident",
+                params={"resident": resident_id},
+                not_before=to_db(not_before) if not_before else None,
             )
-            return cursor.rowcount == 1
+            return queued == 1
 
     async def claim_due(self, limit: int, now: datetime) -> list[OutboxItem]:
         """Move up to ``limit`` due rows to ``sending`` and return them, oldest first.

@@ -15,6 +15,7 @@ from typing import Any
 import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
+from surveys import purposes
 from surveys.clock import from_db, now_db, to_db
 from surveys.errors import StaleActionError, UnknownReportError
 from surveys.models import OutboxMessage
@@ -33,7 +34,7 @@ from surveys.reports.models import (
     reference,
 )
 from surveys.store.db import Database
-from surveys.store.outbox import ELIGIBLE
+from surveys.store.outbox import queue_eligible
 
 _COLUMNS = (
     "r.id, r.resident_id, r.category, r.sensitive, r.area_id, r.latitude, r.longitude, "
@@ -172,7 +173,7 @@ async def insert_notices(
         "audience, not_before, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
-                f"{n.kind}:{report_id}:{n.detail or history_id or ''}",
+                purposes.report_notice(n.kind, report_id, n.detail or history_id or ""),
                 n.kind,
                 report_id,
                 history_id,
@@ -190,13 +191,15 @@ async def _queue_audience(
     conn: aiosqlite.Connection, purpose: str, report_id: int, message: OutboxMessage, at: str
 ) -> int:
     """Outbox rows for the reporter and every follower who can still be reached."""
-    cursor = await conn.execute(
-        "INSERT OR IGNORE INTO outbox (purpose, resident_id, payload, not_before, created_at) "
-        f"SELECT :purpose, r.id, :payload, :at, :at FROM residents r WHERE {ELIGIBLE} "
-        f"AND r.id IN ({_AUDIENCE})",
-        {"purpose": purpose, "payload": message.model_dump_json(), "at": at, "id": report_id},
+    return await queue_eligible(
+        conn,
+        purpose,
+        message,
+        where=f"r.id IN ({_AUDIENCE})",
+        params={"id": report_id},
+        not_before=at,
+        created_at=at,
     )
-    return cursor.rowcount
 
 
 class ReportStore:
@@ -453,7 +456,7 @@ class ReportStore:
                 )
             if write.resident_message is not None:
                 await _queue_audience(
-                    conn, f"report:{write.report_id}:{entry.id}", write.report_id,
+                    conn, purposes.report_update(write.report_id, entry.id), write.report_id,
                     write.resident_message, now,
                 )  # fmt: skip
             await insert_notices(conn, write.report_id, entry.id, write.notices, now)
@@ -556,7 +559,11 @@ class ReportStore:
             if cursor.rowcount == 0 or message is None:
                 return 0
             return await _queue_audience(
-                conn, f"report-followup:{report.id}:{report.reopen_count}", report.id, message, now
+                conn,
+                purposes.report_followup(report.id, report.reopen_count),
+                report.id,
+                message,
+                now,
             )
 
     async def record_followup(

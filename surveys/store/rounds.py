@@ -9,11 +9,12 @@ from typing import Any
 
 import aiosqlite
 
+from surveys import purposes
 from surveys.clock import from_db, now_db, to_db
 from surveys.errors import NotFoundError, RoundError
 from surveys.models import AreaProgress, OutboxMessage, Round, RoundProgress, RoundStatus
 from surveys.store.db import Database
-from surveys.store.outbox import ELIGIBLE
+from surveys.store.outbox import queue_eligible
 
 _SELECT = (
     "SELECT r.id, r.survey_version_id, v.key, r.status, r.opens_at, r.closes_at, r.opened_at, "
@@ -22,11 +23,6 @@ _SELECT = (
     "r.created_by, r.invited_only, r.series_opens_at "
     "FROM rounds r JOIN survey_versions v ON v.id = r.survey_version_id"
 )
-
-
-def invite_purpose(round_id: int) -> str:
-    """The outbox purpose of a round's invitations: one row per invited resident."""
-    return f"invite:{round_id}"
 
 
 PROGRESS_QUERIES = (
@@ -43,7 +39,7 @@ a delivered invitation, and responses per area snapshot."""
 
 
 def progress_params(round_id: int) -> dict[str, object]:
-    return {"purpose": invite_purpose(round_id), "round": round_id}
+    return {"purpose": purposes.invite(round_id), "round": round_id}
 
 
 def progress_from_rows(
@@ -152,19 +148,17 @@ class RoundStore:
             )
             audience = ""
             if current.area_ids:
-                audience = " AND r.area_id IN (SELECT area_id FROM round_areas WHERE round_id = ?)"
-            cursor = await conn.execute(
-                "INSERT OR IGNORE INTO outbox (purpose, resident_id, payload, not_before, "
-                f"created_at) SELECT ?, r.id, ?, ?, ? FROM residents r WHERE {ELIGIBLE}{audience}",
-                (
-                    invite_purpose(round_id),
-                    invitation.model_dump_json(),
-                    to_db(not_before),
-                    now,
-                    *((round_id,) if current.area_ids else ()),
-                ),
+                audience = "r.area_id IN (SELECT area_id FROM round_areas WHERE round_id = :round)"
+            queued = await queue_eligible(
+                conn,
+                purposes.invite(round_id),
+                invitation,
+                where=audience,
+                params={"round": round_id} if current.area_ids else None,
+                not_before=to_db(not_before),
+                created_at=now,
             )
-            return await _fetch(conn, round_id), cursor.rowcount
+            return await _fetch(conn, round_id), queued
 
     async def close(self, round_id: int) -> Round:
         return await self._move(round_id, "closed", ("open",), "closed_at")
@@ -176,7 +170,7 @@ class RoundStore:
             await conn.execute(
                 "UPDATE outbox SET status = 'skipped', last_error = 'round cancelled' "
                 "WHERE status = 'pending' AND (purpose = ? OR purpose LIKE ?)",
-                (invite_purpose(round_id), f"remind:{round_id}:%"),
+                (purposes.invite(round_id), purposes.reminders(round_id)),
             )
         return cancelled
 
@@ -226,9 +220,9 @@ class RoundStore:
         async with self._db.read() as conn:
             rows = await conn.execute_fetchall(
                 "SELECT r.id FROM rounds r WHERE r.invited_only = 1 AND r.status = 'open' AND "
-                "EXISTS (SELECT 1 FROM outbox o WHERE o.purpose = 'invite:' || r.id AND "
+                "EXISTS (SELECT 1 FROM outbox o WHERE o.purpose = ? || r.id AND "
                 "o.resident_id = ?)",
-                (resident_id,),
+                (purposes.INVITE_PREFIX, resident_id),
             )
         return {row[0] for row in rows}
 

@@ -19,6 +19,7 @@ from surveys.engine import AnswerValue, index_values
 from surveys.errors import NotFoundError
 from surveys.library import load_builtin
 from surveys.models import Area
+from surveys.purposes import invite as invite_purpose
 from surveys.stats import (
     Mean,
     Share,
@@ -29,7 +30,6 @@ from surveys.stats import (
 )
 from surveys.store import Store
 from surveys.store.bulk import BulkWriter
-from surveys.store.rounds import invite_purpose
 from surveys.trend import build_trend, survey_trend
 
 TRUST = load_builtin("community-trust-safety", ["en", "es"])

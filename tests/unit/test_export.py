@@ -62,10 +62,10 @@ from surveys.export.writer import Writer
 from surveys.export.xlsx_writer import XlsxWriter
 from surveys.library import load_builtin
 from surveys.models import Area
+from surveys.purposes import invite as invite_purpose
 from surveys.store import Store
 from surveys.store.bulk import BulkWriter
 from surveys.store.results import QUESTION_SEPARATOR, VALUE_SEPARATOR
-from surveys.store.rounds import invite_purpose
 from surveys.trend import survey_trend
 from tests.worlds import World, world_database, worlds
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import tokenize
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -147,3 +148,53 @@ def test_handlers_never_catch_domain_errors() -> None:
     }
     assert len(handlers) > 10 and len(domain) > 30
     assert offenders == {}
+
+
+def _string_literals(path: Path) -> list[tuple[int, str]]:
+    """Each string literal of a module (f-strings included) with its line, quotes and all."""
+    with path.open("rb") as source:
+        return [
+            (token.start[0], token.string)
+            for token in tokenize.tokenize(source.readline)
+            if token.type == tokenize.STRING
+        ]
+
+
+def _sources() -> list[Path]:
+    return sorted(p for package in ("surveys", "bot") for p in (ROOT / package).rglob("*.py"))
+
+
+def test_the_outbox_is_filled_in_one_place() -> None:
+    """If a module other than the outbox store writes ``INSERT OR IGNORE INTO outbox``, then
+    this test names it: eligibility and de-duplication live in ``queue_eligible`` alone."""
+    insert = re.compile(r"INSERT\s+OR\s+IGNORE\s+INTO\s+outbox\b", re.IGNORECASE)
+    found = {
+        str(path.relative_to(ROOT)): len(insert.findall(path.read_text()))
+        for path in _sources()
+        if insert.search(path.read_text())
+    }
+    assert found == {"surveys/store/outbox.py": 1}
+
+
+def test_outbox_purposes_are_spelled_in_one_module() -> None:
+    """If a module other than surveys/purposes.py spells an outbox purpose (``"invite:..."``,
+    ``'remind:'`` in SQL, ``f"event:{id}:..."``) or compares ``purpose`` with an SQL literal,
+    then this test names the line: a purpose spelled twice drifts, and a cancelled round or
+    event would then leave its reminders behind."""
+    body = re.compile(r"^[A-Za-z]*(?:'''|\"\"\"|'|\")")
+    spelled = re.compile(
+        r"(?:^|['\"])(?:invite|remind|digest|announce|report|report-followup):"
+        r"|(?:^|['\"])event:[^'\"\s]*:"
+    )
+    literal_match = re.compile(r"purpose\s*(?:=|LIKE)\s*'", re.IGNORECASE)
+    own = ROOT / "surveys" / "purposes.py"
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line} {text}"
+        for path in _sources()
+        if path != own
+        for line, text in _string_literals(path)
+        if spelled.search(body.sub("", text)) or literal_match.search(text)
+    ]
+    assert offenders == []
+    # The guard sees what it guards: the purposes module itself spells them.
+    assert len([t for _, t in _string_literals(own) if spelled.search(body.sub("", t))]) >= 8
