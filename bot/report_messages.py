@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.keyboards import FollowupPress, MyReportPress, encode
 from bot.texts import Catalogue
-from surveys.definitions import SingleQuestion, SurveyDefinition
+from surveys.definitions import Question, SurveyDefinition
 from surveys.models import OutboxMessage
 from surveys.registry import SurveyRegistry
 from surveys.reports.desk import PlannedEntry
@@ -117,12 +117,14 @@ class ReportOutbox:
             return None
 
 
-def _question(definition: SurveyDefinition) -> SingleQuestion | None:
+def _question(definition: SurveyDefinition) -> Question | None:
+    """The follow-up question, if it offers choices of which one is picked (as the follow-up's
+    buttons do); otherwise the catalogue's words stand in."""
     return next(
         (
             q
             for q in definition.questions
-            if q.id == FOLLOWUP_QUESTION and isinstance(q, SingleQuestion)
+            if q.id == FOLLOWUP_QUESTION and q.choice_labels() and not q.picks_several
         ),
         None,
     )
@@ -138,4 +140,4 @@ def _choice_labels(definition: SurveyDefinition) -> dict[str, dict[str, str]]:
     question = _question(definition)
     if question is None:
         return {}
-    return {choice.code: dict(choice.label) for choice in question.choices}
+    return {code: dict(label) for code, label in question.choice_labels().items()}

@@ -169,7 +169,7 @@ def digest_results(texts: Catalogue, language: str, report: RoundReport) -> str:
         return texts.raw(language, _withheld(report.summary.status), min=k)
     lines = index_lines(texts, language, report.indices, k, html_out=False)
     for question in report.questions:
-        if question.type == "multi":
+        if question.question_class.picks_several:
             lines += top_option_lines(texts, language, question, html_out=False)
             break
     return "\n".join(lines)

@@ -43,11 +43,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from surveys.definitions import (
+    QUESTION_TYPES,
     MeanRescaledIndex,
     Question,
+    QuestionBase,
     ShareAgreeIndex,
     SurveyDefinition,
     local,
@@ -103,7 +105,7 @@ NO_AREA = ""
 """Area key of responses without an area snapshot (no configured id can be empty)."""
 
 Estimate: TypeAlias = Mean | Share
-QuestionType = Literal["single", "multi", "likert5", "scale", "yes_no", "number", "text"]
+QuestionClass: TypeAlias = type[QuestionBase]  # named here: inside QuestionFigures, type is a field
 
 
 class _Model(BaseModel):
@@ -129,7 +131,7 @@ class QuestionFigures(_Model):
     """
 
     question_id: str
-    type: QuestionType
+    type: str
     text: str
     published: bool = True
     answered: int | None
@@ -142,6 +144,18 @@ class QuestionFigures(_Model):
     top_box_codes: list[str] | None = None
     top_box_label: str | None = None
     weighted_top_box: Share | None = None
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        if value not in QUESTION_TYPES:
+            raise ValueError(f"unknown question type {value!r}")
+        return value
+
+    @property
+    def question_class(self) -> QuestionClass:
+        """The question type these figures are of: what its figures mean is asked of it."""
+        return QUESTION_TYPES[self.type]
 
 
 class IndexFigure(_Model):

@@ -114,12 +114,12 @@ def series_name(subject: str, key: str, measure: str, option: str | None) -> str
 def _question_keys(question: QuestionFigures) -> list[_SeriesKey]:
     qid, kind, text = question.question_id, question.type, question.text
     keys = []
-    if kind in ("likert5", "scale", "number"):
+    if question.question_class.numeric:
         keys.append(_SeriesKey("question", qid, kind, "mean", None, text))
     if question.top_box_codes:
         summary = f"{text}: {question.top_box_label}"
         keys.append(_SeriesKey("question", qid, kind, "top_box", None, summary))
-    if kind in ("single", "multi", "yes_no"):
+    if question.question_class.categorical:
         keys.extend(
             _SeriesKey("question", qid, kind, "share", option.code, f"{text}: {option.label}")
             for option in question.options
@@ -167,7 +167,9 @@ def _duplicates(
         codes = [option.code for option in question.options]
         if not codes:
             continue
-        if question.type == "yes_no" or (question.type == "single" and len(codes) == 2):
+        kind = question.question_class
+        if kind.categorical and not kind.picks_several and len(codes) == 2:
+            # One answer of two: the second share is one minus the first.
             first = series_name("question", question.question_id, "share", codes[0])
             found[(question.question_id, "share", codes[-1])] = first
     for index in report.indices:
@@ -183,12 +185,13 @@ def _restated(index: IndexFigure, questions: dict[str, QuestionFigures]) -> str 
         return None
     item = questions[index.items[0]]
     threshold = 1.0 if index.threshold is None else index.threshold
-    if index.method == "mean_rescaled" and item.type in ("likert5", "scale", "number"):
+    kind = item.question_class
+    if index.method == "mean_rescaled" and kind.numeric:
         return series_name("question", item.question_id, "mean", None)
-    if index.method == "share_agree" and item.type == "yes_no" and threshold == 1.0:
-        return series_name("question", item.question_id, "share", "yes")
-    if index.method == "share_agree" and item.type == "likert5" and threshold == 4.0:
-        return series_name("question", item.question_id, "top_box", None)
+    restated = kind.share_agree_restates(threshold) if index.method == "share_agree" else None
+    if restated is not None:
+        measure, option = restated
+        return series_name("question", item.question_id, measure, option)
     return None
 
 

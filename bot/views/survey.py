@@ -119,7 +119,7 @@ def question_keyboard(
         return button(tick + choice.label, TogglePress(response, rev, pos, choice.option))
 
     rows = [[answer(choice) for choice in row] for row in question.buttons(language, state.picks)]
-    if question.input == "toggles":
+    if question.expects_ticks:
         rows.append([button(texts.get(language, "button_done"), DonePress(response, rev, pos))])
     nav = []
     if state.can_go_back:

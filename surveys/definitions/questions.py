@@ -3,9 +3,11 @@
 Everything that differs between question types lives on the type, so the rest of the system
 never asks "which type is this?": the engine calls :meth:`QuestionBase.parse`, the keyboard
 calls :meth:`~QuestionBase.buttons`, the store calls :meth:`~QuestionBase.stored`, exports
-call :meth:`~QuestionBase.answer_label` and :meth:`~QuestionBase.options`, the checker calls
-:meth:`~QuestionBase.check`. Adding a type (date, ranking) means adding a class here, listing
-it in :data:`Question`, and teaching the keyboard its buttons if it has new ones.
+call :meth:`~QuestionBase.answer_label`, :meth:`~QuestionBase.options` and
+:meth:`~QuestionBase.wide_columns`, the checker calls :meth:`~QuestionBase.check`; reports and
+trends read the class flags (``numeric``, ``categorical``, ``picks_several``, ...). Adding a
+type (date, ranking) means adding a class here, listing it in :data:`Question` and
+:data:`QUESTION_TYPES`, and teaching the keyboard its buttons if it has new ones.
 """
 
 from __future__ import annotations
@@ -71,6 +73,8 @@ _YES_WORDS = frozenset({"yes", "y", "true"})
 _NO_WORDS = frozenset({"no", "n", "false"})
 
 Path: TypeAlias = tuple[str | int, ...]
+Restated: TypeAlias = tuple[Literal["share", "top_box"], str | None]
+"""A figure of a question as trends name it: (measure, option code)."""
 
 
 class Button(NamedTuple):
@@ -153,6 +157,18 @@ class QuestionBase(StrictModel):
     """Numbers typed freely: summarised by sums of values, not by counting each value."""
     top_box: ClassVar[frozenset[int]] = frozenset()
     """The values reported together as "top box" (agree + strongly agree); none if empty."""
+    categorical: ClassVar[bool] = False
+    """Answers are categories (choices, yes/no), so each option's share is a headline figure
+    that trends follow; ratings are followed by their mean instead."""
+    picks_several: ClassVar[bool] = False
+    """A resident may pick several options, so shares need not add up to 1 and the most picked
+    ones are worth ranking (the digest's top concerns)."""
+    free_text: ClassVar[bool] = False
+    """Answers are a resident's own words, which may name people: raw exports leave them out
+    unless asked for."""
+    few_values: ClassVar[bool] = True
+    """Answers take few distinct values, so a raw export decodes each one once and reuses it
+    (not typed numbers or text, which would fill the cache with one-offs)."""
 
     id: Annotated[str, Field(pattern=QUESTION_ID_PATTERN)]
     text: LocalText
@@ -167,6 +183,11 @@ class QuestionBase(StrictModel):
     @property
     def expects_typing(self) -> bool:
         return self.input == "typed"
+
+    @property
+    def expects_ticks(self) -> bool:
+        """Answered with ticks, then Done (the keyboard adds that button)."""
+        return self.input == "toggles"
 
     # answering
 
@@ -218,6 +239,22 @@ class QuestionBase(StrictModel):
         excellent or good) and its label; None when the question has no such summary."""
         return None
 
+    @classmethod
+    def share_agree_restates(cls, threshold: float) -> Restated | None:
+        """The figure of this question (measure, option code) that a share_agree index at
+        ``threshold`` on it alone restates, so trends do not test the same evidence twice."""
+        return None
+
+    def choice_labels(self) -> dict[str, LocalText]:
+        """Each choice's label by code, in every language written; empty without choices.
+        Messages that offer the choices outside a survey (the report follow-up) use them."""
+        return {}
+
+    def wide_columns(self) -> dict[str, str | None]:
+        """Columns of the wide raw table, each with the option code it holds 1/0 for, or None
+        for the answer itself: one column, named by the question id."""
+        return {self.id: None}
+
     def rescaled(self, value: AnswerValue) -> float | None:
         """The answer on 0-100 over the question's own range; None if not numeric."""
         bounds = self.value_range
@@ -265,6 +302,9 @@ class _ChoiceBase(QuestionBase):
     def _labels(self, language: str) -> dict[str, str]:
         return {choice.code: local(choice.label, language) for choice in self.choices}
 
+    def choice_labels(self) -> dict[str, LocalText]:
+        return {choice.code: choice.label for choice in self.choices}
+
     def options(self, language: str) -> list[Option]:
         return [Option(code, label) for code, label in self._labels(language).items()]
 
@@ -301,6 +341,7 @@ class SingleQuestion(_ChoiceBase):
     "% excellent or good" of a police-performance item); ``top_choices_label`` says it in words.
     """
 
+    categorical: ClassVar[bool] = True
     type: Literal["single"] = "single"
     top_choices: list[str] | None = None
     top_choices_label: LocalText | None = None
@@ -369,6 +410,8 @@ class MultiQuestion(_ChoiceBase):
     """Pick several choices; the answer is the list of codes in choice order."""
 
     input: ClassVar[Literal["buttons", "toggles", "typed"]] = "toggles"
+    categorical: ClassVar[bool] = True
+    picks_several: ClassVar[bool] = True
     type: Literal["multi"] = "multi"
     min_picks: int | None = None
     max_picks: int | None = None
@@ -434,6 +477,10 @@ class MultiQuestion(_ChoiceBase):
             return super().stored(value)
         assert isinstance(value, list)
         return StoredForm(json.dumps(value), picks=tuple(value))
+
+    def wide_columns(self) -> dict[str, str | None]:
+        # Several choices may be ticked: one 1/0 column each.
+        return {f"{self.id}/{code}": code for code in self.codes}
 
     def answer_label(self, value: AnswerValue, language: str) -> str | None:
         labels = self._labels(language)
@@ -600,6 +647,11 @@ class Likert5Question(_RatingBase):
         values = sorted(self.top_box)
         return [str(v) for v in values], " / ".join(labels[v - 1] for v in values)
 
+    @classmethod
+    def share_agree_restates(cls, threshold: float) -> Restated | None:
+        # Agreeing at the lowest top-box value counts exactly the top box.
+        return ("top_box", None) if threshold == min(cls.top_box) else None
+
     def _number_label(self, value: int, language: str) -> str | None:
         labels = self.labels_for(language)
         return labels[value - 1] if 1 <= value <= len(labels) else None
@@ -660,12 +712,18 @@ class ScaleQuestion(_RatingBase):
 class YesNoQuestion(QuestionBase):
     """Yes or no; stored as a boolean (and as 1/0 for SQL)."""
 
+    categorical: ClassVar[bool] = True
     type: Literal["yes_no"] = "yes_no"
     labels: dict[str, list[str]] | None = None
 
     @property
     def value_range(self) -> tuple[int, int]:
         return 0, 1
+
+    @classmethod
+    def share_agree_restates(cls, threshold: float) -> Restated | None:
+        # Yes counts as 1, so agreeing at 1 counts exactly the yes answers.
+        return ("share", "yes") if threshold == 1.0 else None
 
     def labels_for(self, language: str) -> tuple[str, str]:
         """(yes, no) labels for ``language`` (falling back to the first available)."""
@@ -728,6 +786,7 @@ class NumberQuestion(QuestionBase):
     input: ClassVar[Literal["buttons", "toggles", "typed"]] = "typed"
     numeric: ClassVar[bool] = True
     continuous: ClassVar[bool] = True
+    few_values: ClassVar[bool] = False
     type: Literal["number"] = "number"
     min: Number
     max: Number
@@ -778,6 +837,8 @@ class TextQuestion(QuestionBase):
     """Free text, trimmed of invisible characters at both ends, at most ``max_length`` long."""
 
     input: ClassVar[Literal["buttons", "toggles", "typed"]] = "typed"
+    free_text: ClassVar[bool] = True
+    few_values: ClassVar[bool] = False
     type: Literal["text"] = "text"
     max_length: int = Field(default=500, ge=1, le=MAX_TEXT_ANSWER)
 

@@ -130,31 +130,24 @@ class WideLayout:
     positions: dict[str, int]  # "qid" or "qid/code" -> column index
 
     @classmethod
-    def of(
-        cls, definitions: Sequence[SurveyDefinition], include_text: bool, language: str
-    ) -> WideLayout:
+    def of(cls, definitions: Sequence[SurveyDefinition], include_text: bool) -> WideLayout:
         columns = list(RESPONDENTS.columns)
         positions: dict[str, int] = {}
         for definition in definitions:
             for question in definition.questions:
-                if question.type == "text" and not include_text:
+                if question.free_text and not include_text:
                     continue
-                names = (
-                    [f"{question.id}/{option.code}" for option in question.options(language)]
-                    if question.input == "toggles"  # several choices: one 1/0 column each
-                    else [question.id]
-                )
-                for name in names:
+                for name, code in question.wide_columns().items():
                     if name not in positions:
                         positions[name] = len(columns)
-                        kind: Kind = "int" if "/" in name else "value"
-                        columns.append(Column(name, kind, _wide_description(question, name)))
+                        kind: Kind = "value" if code is None else "int"
+                        columns.append(Column(name, kind, _wide_description(question, code)))
         return cls(tuple(columns), positions)
 
 
-def _wide_description(question: Question, name: str) -> str:
-    if "/" in name:
-        return f"{question.id}: 1 if {name.split('/', 1)[1]} was chosen, 0 if not"
+def _wide_description(question: Question, code: str | None) -> str:
+    if code is not None:
+        return f"{question.id}: 1 if {code} was chosen, 0 if not"
     return f"{question.id}: the answer (see the codebook)"
 
 
@@ -284,8 +277,9 @@ class _Decoder:
         self._dropped = (
             frozenset()
             if include_text
-            else frozenset(q.id for q in definition.questions if q.type == "text")
+            else frozenset(q.id for q in definition.questions if q.free_text)
         )
+        self._reused = frozenset(q.id for q in definition.questions if q.few_values)
         self._shared: dict[str, dict[str, Answer]] = {}
         self._plans: dict[str, _Plan] = {}
 
@@ -327,7 +321,7 @@ class _Decoder:
 
     def decode(self, question_id: str, value_json: str) -> Answer:
         question = self._questions.get(question_id)
-        reuse = question is not None and question.type not in ("number", "text")
+        reuse = question_id in self._reused
         answer = self._decode(question_id, question, json.loads(value_json), reuse)
         if reuse:
             self._shared.setdefault(question_id, {})[value_json] = answer
@@ -342,9 +336,9 @@ class _Decoder:
         if isinstance(value, list) and question is not None:
             picked = set(value)
             wide = tuple(
-                (positions[name], int(option.code in picked))
-                for option in question.options(self._language)
-                if (name := f"{qid}/{option.code}") in positions
+                (positions[name], int(code in picked))
+                for name, code in question.wide_columns().items()
+                if code is not None and name in positions
             )
             return Answer(qid, qtype, ";".join(map(str, value)), words, wide, shared)
         cell: Any = value

@@ -194,7 +194,7 @@ def export(
     )
     language = reports[-1].language
     released = [r.definition for r in release.rounds if r.released]
-    layout = WideLayout.of(released, request.include_text, language)
+    layout = WideLayout.of(released, request.include_text)
     generated = utcnow()
     facts = method_facts(
         reports,

@@ -198,7 +198,7 @@ def stream_raw(store: Store, fmt: str, folder: Path) -> tuple[float, float, int]
             for r in rounds
         ]
         release = plan_release(rounds, reports, definitions, MIN_GROUP_SIZE)
-        layout = WideLayout.of(definitions, False, "en")
+        layout = WideLayout.of(definitions, False)
         out = folder / f"raw.{'zip' if fmt == 'csv' else fmt}"
         writer: Writer = (
             CsvWriter(out, zone)

@@ -1303,7 +1303,7 @@ def test_an_error_midway_surfaces_as_itself(tmp_path: Path, fmt: str) -> None:
     read), then that error reaches the caller, and closing the writer afterwards, as the
     export does, neither hides it nor fails."""
     definition = load_builtin(DEMO_SURVEY, ["en"])
-    layout = WideLayout.of([definition], False, "en")
+    layout = WideLayout.of([definition], False)
     day = datetime(2025, 1, 6).date()
 
     def failing() -> Iterator[Response]:
