@@ -168,15 +168,27 @@ class StateSignal:
                 waiter.set_result(None)
 
     async def wait(self, timeout: float) -> None:  # noqa: ASYNC109 - a bounded nap
-        """Return after the next :meth:`pulse` or after ``timeout`` seconds."""
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        """Return after the next :meth:`pulse` or after ``timeout`` seconds.
+
+        A bare future and one timer: every change wakes every waiter (each resident of a
+        benchmark, each long poll), so a wait must cost little (``asyncio.wait`` builds a
+        set, callbacks and a timeout per call)."""
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[None] = loop.create_future()
         self._waiters.add(waiter)
+        timer = loop.call_later(max(0.0, timeout), _wake, waiter)
         try:
-            await asyncio.wait([waiter], timeout=max(0.0, timeout))
+            await waiter
         finally:
+            timer.cancel()
             self._waiters.discard(waiter)
             if not waiter.done():
                 waiter.cancel()
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 class SandboxState:
