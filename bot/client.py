@@ -28,7 +28,7 @@ FORMATTED_FIELDS = ("text", "caption")
 
 
 class FeedbackBot(ExtBot[RateLimitArgs]):
-    __slots__ = ("_inbox",)
+    __slots__ = ("_fetched", "_inbox")
 
     def __init__(
         self,
@@ -54,6 +54,9 @@ class FeedbackBot(ExtBot[RateLimitArgs]):
         )
         with self._unfrozen():
             self._inbox: UpdateInbox | None = None
+            # The JSON of the last getUpdates answer, as Telegram sent it: the inbox stores it
+            # as is (re-serialising the parsed Update objects cost ~1 ms per update).
+            self._fetched: list[list[JSONDict]] = [[]]
 
     @property
     def limiter(self) -> RetryingRateLimiter:
@@ -69,6 +72,28 @@ class FeedbackBot(ExtBot[RateLimitArgs]):
         super()._insert_defaults(data)
         if all(data.get(field) is None for field in FORMATTED_FIELDS):
             data.pop("parse_mode", None)
+
+    async def _do_post(
+        self,
+        endpoint: str,
+        data: JSONDict,
+        *,
+        read_timeout: ODVInput[float] = DEFAULT_NONE,
+        write_timeout: ODVInput[float] = DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = DEFAULT_NONE,
+    ) -> bool | JSONDict | list[JSONDict]:
+        result = await super()._do_post(
+            endpoint,
+            data,
+            read_timeout=read_timeout,
+            write_timeout=write_timeout,
+            connect_timeout=connect_timeout,
+            pool_timeout=pool_timeout,
+        )
+        if endpoint == "getUpdates" and isinstance(result, list):
+            self._fetched[0] = result  # PTB parses copies of these dicts: they stay as sent
+        return result
 
     async def get_updates(
         self,
@@ -96,8 +121,10 @@ class FeedbackBot(ExtBot[RateLimitArgs]):
         )
         if self._inbox is None:
             return updates
+        raw = {item.get("update_id"): item for item in self._fetched[0]}
+        self._fetched[0] = []
         try:
-            return await self._inbox.keep(updates, offset)
+            return await self._inbox.keep(updates, offset, raw)
         except Exception as exc:
             # Returning nothing keeps the offset unconfirmed: Telegram sends the batch again.
             raise NetworkError(f"fetched updates could not be stored: {exc}") from exc

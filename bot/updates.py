@@ -14,10 +14,11 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any
 
 from telegram import Bot, Update
+from telegram._utils.types import JSONDict
 from telegram.ext import BaseUpdateProcessor
 
 from bot.ratelimit import ABANDONED
@@ -34,12 +35,22 @@ class UpdateInbox:
         self._bot = bot
         self.max_replays = max_replays
 
-    async def keep(self, updates: Sequence[Update], offset: int | None) -> tuple[Update, ...]:
+    async def keep(
+        self,
+        updates: Sequence[Update],
+        offset: int | None,
+        raw: Mapping[object, JSONDict] | None = None,
+    ) -> tuple[Update, ...]:
         """Store a fetched batch; return the updates not seen before (Telegram re-sends a batch
-        whose offset a crash kept it from confirming)."""
+        whose offset a crash kept it from confirming). ``raw`` holds the updates' JSON as
+        Telegram sent it, by update id: stored as is, it saves re-serialising each Update."""
         if not updates:
             return ()
-        rows = [(u.update_id, json.dumps(u.to_dict(), ensure_ascii=False)) for u in updates]
+        raw = raw or {}
+        rows = [
+            (u.update_id, json.dumps(raw.get(u.update_id) or u.to_dict(), ensure_ascii=False))
+            for u in updates
+        ]
         fresh = await self._store.keep(rows, offset)
         return tuple(u for u in updates if u.update_id in fresh)
 
