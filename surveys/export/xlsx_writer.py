@@ -17,7 +17,6 @@ each distinct cell once (shared answers cache their XML). openpyxl reads them ba
 
 from __future__ import annotations
 
-import operator
 import shutil
 import tempfile
 import zipfile
@@ -310,7 +309,6 @@ class XlsxWriter:
         zone = self._zone
         blank = ["<c/>"] * (len(wide_columns) - 7)
         cells_of = _Cells(self, _STYLE["date"])
-        answers_of = operator.attrgetter("answers")
         written = 0
         wide_rows = 1
         batch: list[str] = []
@@ -318,7 +316,7 @@ class XlsxWriter:
             head = cells_of.head(response)
             cells = head + blank
             formatted = [
-                answer.xlsx or self._answer_cells(answer, zone) for answer in answers_of(response)
+                answer.xlsx or self._answer_cells(answer, zone) for answer in response.answers
             ]
             for _, wide_cells in formatted:
                 for position, cell in wide_cells:

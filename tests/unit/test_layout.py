@@ -97,8 +97,9 @@ def _body_lines(node: ast.AsyncFunctionDef) -> int:
     body = node.body
     if isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
         body = body[1:]
-    last = body[-1].end_lineno if body else node.lineno
-    return 0 if not body else (last or body[0].lineno) - body[0].lineno + 1
+    if not body:
+        return 0
+    return (body[-1].end_lineno or body[-1].lineno) - body[0].lineno + 1
 
 
 def test_handlers_are_thin() -> None:
